@@ -164,6 +164,8 @@ class Value:
         if data.__class__ is not float:
             if isinstance(data, Value):
                 data = data.data
+            elif isinstance(data, (str, bytes)):
+                raise TypeError(f"Value needs a number, not {type(data).__name__}")
             try:
                 data = float(data)
             except (TypeError, ValueError):
