@@ -369,7 +369,8 @@ def grad(output, inputs, create_graph=False):
 
     With create_graph=True the derivatives are Values whose graphs lead back to the inputs,
     so they can be differentiated again: grad(grad(y, x, create_graph=True), x).
-    An input that output does not depend on gets 0.
+    An input that output does not depend on gets 0. An undefined derivative comes back as
+    a float nan, also with create_graph=True (a Value cannot hold nan).
     """
     single = isinstance(inputs, Value)
     targets = [inputs] if single else list(inputs)
@@ -388,10 +389,21 @@ def grad(output, inputs, create_graph=False):
                     contribution = g
                 elif d.__class__ is float and d == -1.0:
                     contribution = -g
+                elif create_graph and (g.__class__ is float or
+                                       (d.__class__ is float and not _finite(d))):
+                    # A Value cannot hold nan: an undefined partial (d(a**b)/db for a < 0)
+                    # travels as a float nan, so only gradients that pass through it are nan.
+                    contribution = math.nan
                 else:
                     contribution = d * g
                 before = adjoint.get(child)
-                adjoint[child] = contribution if before is None else before + contribution
+                if before is None:
+                    adjoint[child] = contribution
+                elif create_graph and (before.__class__ is float or
+                                       contribution.__class__ is float):
+                    adjoint[child] = math.nan
+                else:
+                    adjoint[child] = before + contribution
     except (ArithmeticError, ValueError) as exc:
         raise DomainError(v._op.name, [c.data for c in v._prev],
                           "its derivative is infinite or undefined here") from exc
@@ -399,7 +411,7 @@ def grad(output, inputs, create_graph=False):
     results = []
     for x in targets:
         d = adjoint.get(x, zero)
-        if create_graph and not isinstance(d, Value):
+        if create_graph and not isinstance(d, Value) and d == d:
             d = Value(d)
         results.append(d)
     return results[0] if single else results
