@@ -1,0 +1,285 @@
+"""The chain rule written out for one gradient: every path from the output down to an input,
+the local derivative on each edge with its formula, the product along each path, and the
+sum over the paths; the table one works out by hand for L = (a*b + c)*f:
+
+    dL/da = dL/dd · dd/de · de/da = -2 × 1 × (-3) = 6
+
+Paths are counted before any is listed (one pass, children first), because their number can
+be astronomical: 60 doublings x1 = x0 + x0, ... give 2**60. When there are more paths, or
+more distinct edges on them, than fit on a screen, the explanation is summarised instead:
+the number of paths, and the last step of reverse mode, where the gradient is the sum over
+the edges into the input of (adjoint of the parent) × (local derivative).
+
+Intermediate nodes without a variable name are given short names (t1, t2, ...) defined under
+the heading, one operation each, so every edge can be written as d(parent)/d(child).
+"""
+
+from ..engine import Value, grad, topological_order
+from ..errors import DomainError, MicrocalcError
+from .formulas import expression, rule, substitute
+from .labels import namer
+from .picture import Picture, table
+from .style import glyphs, number
+
+MAX_PATHS = 20
+MAX_EDGES = 30
+MAX_SUMMARY_ROWS = 20
+
+
+def explain(output, wrt, names=None, ascii=False, color=False, paths=MAX_PATHS):
+    """The chain rule for d(output)/d(x), for x in wrt (a Value or a list of Values).
+
+    Lists every path when there are at most `paths` of them (and at most 30 distinct edges);
+    otherwise summarises. Returns a `Picture` whose .data holds edges, paths and gradients.
+    """
+    targets = [wrt] if isinstance(wrt, Value) else list(wrt)
+    if not targets:
+        raise MicrocalcError("explain needs the input to differentiate by: explain grad(L, a)")
+    for x in targets:
+        if not isinstance(x, Value):
+            raise MicrocalcError("explain differentiates by a variable (a Value), "
+                                 f"not {type(x).__name__}")
+    context = _Context(output, namer(names), glyphs(ascii), color)
+    parts, data = [], []
+    for target in targets:
+        text, item = context.explain_one(target, paths)
+        parts.append(text)
+        data.append(item)
+    return Picture("\n\n".join(parts), data if len(data) > 1 else data[0])
+
+
+class _Context:
+    """One output's graph, its adjoints and its node names, shared by several targets."""
+
+    def __init__(self, output, name_of, g, color):
+        self.output = output
+        self.g = g
+        self.color = color
+        self.order = topological_order(output)
+        self.adjoints = dict(zip(self.order, grad(output, self.order)))
+        self.name_of = name_of
+        self.names = {}
+        used = {name_of(v) for v in self.order}
+        generated = (f"t{k}" for k in range(1, len(self.order) + 2) if f"t{k}" not in used)
+        self.defined = []   # generated names in the order they were given, for "where ..."
+        for v in _preorder(output):     # t1 is nearest the output, operands left to right
+            name = name_of(v)
+            if name is None and v is output:
+                name = "out" if "out" not in used else next(generated)
+            elif name is None and v._op:
+                name = next(generated)
+                self.defined.append(v)
+            self.names[v] = name
+
+    def text(self, v):
+        """A node's name, or for an unnamed input its number."""
+        return self.names[v] or number(v.data)
+
+    def derivative(self, parent, child):
+        return f"d{self.text(parent)}/d{self.text(child)}"
+
+    def local(self, parent, index):
+        """The partial derivative of parent by its operand number index, at current values."""
+        operands = parent._prev
+        try:
+            return float(parent._op.derivative(*[c.data for c in operands], parent.data)[index])
+        except (ArithmeticError, ValueError):
+            raise DomainError(parent._op.name, [c.data for c in operands],
+                              "its derivative is infinite or undefined here") from None
+
+    def edge_label(self, parent, index):
+        child = parent._prev[index]
+        label = self.derivative(parent, child)
+        if len(parent._prev) == 2 and parent._prev[0] is parent._prev[1]:
+            label += f" [{'uv'[index]}]"    # a*a: two edges between the same nodes
+        return label
+
+    def explain_one(self, target, max_paths):
+        out = self.text(self.output)
+        wanted = f"d{out}/d{self.text(target)}" if target in self.names else None
+        if target not in self.names:
+            name = self.name_of(target)
+            said = f"d{out}/d{name} = 0" if name else "its gradient is 0"
+            return (f"{out} does not depend on {name or 'this input'}: {said}",
+                    {"output": out, "wrt": name, "paths": 0, "gradient": 0.0})
+        gradient = self.adjoints[target]
+        if target is self.output:
+            return (f"{wanted} = 1: the output itself",
+                    {"output": out, "wrt": out, "paths": 1, "gradient": 1.0})
+        counts = self._count_paths(target)
+        total = counts[self.output]
+        if total == 0:
+            return (f"{out} does not depend on {self.text(target)}: {wanted} = 0",
+                    {"output": out, "wrt": self.text(target), "paths": 0, "gradient": 0.0})
+        edges = self._edges_on_paths(counts)
+        if total <= max_paths and len(edges) <= MAX_EDGES:
+            return self._enumerate(target, counts, edges, wanted, gradient)
+        return self._summarise(target, total, len(edges), counts, wanted, gradient)
+
+    def _count_paths(self, target):
+        """paths[v]: how many paths lead from v down to target (each operand slot an edge)."""
+        counts = {}
+        for v in self.order:
+            if v is target:
+                counts[v] = 1
+            else:
+                counts[v] = sum(counts[c] for c in v._prev)
+        return counts
+
+    def _edges_on_paths(self, counts):
+        """Every (parent, operand index) edge lying on some path, from the output down."""
+        return [(v, i) for v in reversed(self.order) if counts[v]
+                for i, c in enumerate(v._prev) if counts[c]]
+
+    def _where(self, nodes):
+        """ "where t1 = t2+t3, ..." for the generated names among nodes."""
+        shown = set(nodes)
+        parts = [f"{self.names[v]} = {substitute(expression(v._op), map(self.text, v._prev))}"
+                 for v in self.defined if v in shown]
+        return ["  where " + ", ".join(parts)] if parts else []
+
+    def _enumerate(self, target, counts, edges, wanted, gradient):
+        g = self.g
+        paths = []
+        stack = [(self.output, [])]          # node, edges taken so far
+        while stack:
+            node, taken = stack.pop()
+            if node is target:
+                paths.append(taken)
+                continue
+            for i in reversed(range(len(node._prev))):
+                child = node._prev[i]
+                if counts[child]:
+                    stack.append((child, taken + [(node, i)]))
+
+        edges = list(dict.fromkeys(edge for path in paths for edge in path))
+        locals_ = {edge: self.local(*edge) for edge in edges}
+        noun = "path" if len(paths) == 1 else "paths"
+        lines = [f"{wanted} by the chain rule: {len(paths)} {noun} from "
+                 f"{self.text(self.output)} down to {self.text(target)}"]
+        lines += self._where([v for v, _ in edges] + [v._prev[i] for v, i in edges])
+
+        lines += ["", "local derivatives"]
+        rows = []
+        edge_data = []
+        for parent, i in edges:
+            generic, formula = rule(parent._op, i)
+            here = substitute(formula, map(self.text, parent._prev))
+            value = number(locals_[(parent, i)])
+            steps = [generic, formula] + [s for s in (here, value) if s not in (formula,)]
+            steps = _drop_repeats(steps)
+            rows.append([("  " + self.edge_label(parent, i), "name"),
+                         ("= " + " = ".join(steps), "value")])
+            edge_data.append({"from": self.text(parent), "to": self.text(parent._prev[i]),
+                              "operand": i, "rule": f"{generic} = {formula}",
+                              "value": locals_[(parent, i)]})
+        lines += table(rows, "<<", self.color, gap=" ")
+
+        lines += ["", "paths" if len(paths) > 1 else "path"]
+        rows = []
+        path_data = []
+        products = []
+        for k, path in enumerate(paths, 1):
+            nodes = [self.output] + [parent._prev[i] for parent, i in path]
+            factors = [locals_[edge] for edge in path]
+            product = 1.0
+            for f in factors:
+                product *= f
+            products.append(product)
+            chain = f" {g.dot} ".join(self.edge_label(*edge) for edge in path)
+            worked = _product_text(factors, g)
+            if len(factors) > 1:
+                worked += f" = {number(product)}"
+            rows.append([(f"  {k}" if len(paths) > 1 else "", "muted"),
+                         (f" {g.arrow} ".join(self.text(v) for v in nodes), "name"),
+                         (f"{chain} = {worked}", "value")])
+            path_data.append({"nodes": [self.text(v) for v in nodes], "product": product})
+        if len(paths) == 1:
+            rows = [[("  " + row[1][0], "name"), row[2]] for row in rows]
+            lines += table(rows, "<<", self.color, gap="    ")
+        else:
+            lines += table(rows, "><<", self.color)
+
+        lines.append("")
+        if len(paths) == 1:
+            lines.append(f"{wanted} = {number(gradient)}")
+        else:
+            lines.append(f"sum over the {len(paths)} paths: {wanted} = "
+                         f"{_sum_text(products)} = {number(gradient)}")
+        data = {"output": self.text(self.output), "wrt": self.text(target),
+                "paths": len(paths), "edges": edge_data, "path_list": path_data,
+                "gradient": gradient}
+        return "\n".join(lines), data
+
+    def _summarise(self, target, total, edge_count, counts, wanted, gradient):
+        g = self.g
+        nodes_on_paths = sum(1 for v in self.order if counts[v])
+        noun = "path" if total == 1 else "paths"
+        out = self.text(self.output)
+        lines = [f"{wanted} by the chain rule: {total:,} {noun} from {out} down to "
+                 f"{self.text(target)}",
+                 f"(through {nodes_on_paths:,} nodes and {edge_count:,} edges): too many to "
+                 "list. Reverse mode sums",
+                 f"them without listing them: a node's adjoint d{out}/dnode is the sum, over "
+                 "its parents,",
+                 f"of the parent's adjoint {g.times} the local derivative. The last step, "
+                 f"into {self.text(target)}:"]
+        into = [(v, i) for v in reversed(self.order) if counts[v]
+                for i, c in enumerate(v._prev) if c is target]
+        lines += self._where([v for v, _ in into[:MAX_SUMMARY_ROWS]])
+        rows = [[("  edge", "muted"), ("local", "muted"),
+                 (f"d{self.text(self.output)}/dparent", "muted"), ("contribution", "muted")]]
+        edge_data = []
+        for parent, i in into[:MAX_SUMMARY_ROWS]:
+            local = self.local(parent, i)
+            adjoint = self.adjoints[parent]
+            generic, formula = rule(parent._op, i)
+            rows.append([("  " + self.edge_label(parent, i), "name"),
+                         (number(local), "value"), (number(adjoint), "grad"),
+                         (number(adjoint * local), "value")])
+            edge_data.append({"from": self.text(parent), "to": self.text(target), "operand": i,
+                              "rule": f"{generic} = {formula}", "value": local,
+                              "parent_adjoint": adjoint})
+        lines += table(rows, "<>>>", self.color)
+        if len(into) > MAX_SUMMARY_ROWS:
+            lines.append(f"  {g.ellipsis} and {len(into) - MAX_SUMMARY_ROWS:,} more edges "
+                         "into it, included in the sum")
+        lines += ["", f"{wanted} = {number(gradient)}  (the sum of the contributions)"]
+        data = {"output": self.text(self.output), "wrt": self.text(target), "paths": total,
+                "summarised": True, "edges": edge_data, "edges_into": len(into),
+                "gradient": gradient}
+        return "\n".join(lines), data
+
+
+def _preorder(output):
+    """Every node once, parents before operands, operands left to right; iterative."""
+    seen, order, stack = set(), [], [output]
+    while stack:
+        v = stack.pop()
+        if v in seen:
+            continue
+        seen.add(v)
+        order.append(v)
+        stack.extend(reversed(v._prev))
+    return order
+
+
+def _drop_repeats(steps):
+    kept = []
+    for step in steps:
+        if not kept or kept[-1] != step:
+            kept.append(step)
+    return kept
+
+
+def _factor(x, first):
+    text = number(x)
+    return f"({text})" if text.startswith("-") and not first else text
+
+
+def _product_text(factors, g):
+    return f" {g.times} ".join(_factor(f, i == 0) for i, f in enumerate(factors))
+
+
+def _sum_text(terms):
+    return " + ".join(_factor(t, i == 0) for i, t in enumerate(terms))

@@ -1,0 +1,37 @@
+"""What every renderer returns: the text to show, carrying its structure for --json;
+and the one way tables are laid out in columns."""
+
+from .style import paint
+
+
+class Picture(str):
+    """A string (print it, compare it, write it to a file) with `.data`: the same content
+    as JSON-serialisable structure (nodes and edges, table rows, series)."""
+
+    def __new__(cls, text, data=None):
+        picture = super().__new__(cls, text)
+        picture.data = data
+        return picture
+
+
+def table(rows, align, color=False, gap="  "):
+    """Rows of cells as lines padded to column widths, each piece painted by its role.
+
+    A cell is (text, role) or a list of such pieces (a tree's branch glyphs and its label
+    share a column). align holds "<" or ">" per column. Widths are measured on the plain
+    text, so colour codes never skew the columns; trailing spaces are dropped.
+    """
+    rows = [[[cell] if isinstance(cell, tuple) else cell for cell in row] for row in rows]
+    widths = [0] * len(align)
+    for row in rows:
+        for i, cell in enumerate(row):
+            widths[i] = max(widths[i], sum(len(text) for text, _ in cell))
+    lines = []
+    for row in rows:
+        parts = []
+        for cell, width, side in zip(row, widths, align):
+            padding = " " * (width - sum(len(text) for text, _ in cell))
+            painted = "".join(paint(text, role, color) for text, role in cell)
+            parts.append(padding + painted if side == ">" else painted + padding)
+        lines.append(gap.join(parts).rstrip())
+    return lines

@@ -1,0 +1,68 @@
+"""How pictures look: box-drawing glyphs (Unicode or plain ASCII), colour, and numbers.
+
+Every renderer draws with one `Glyphs` set so that `ascii=True` changes all of them at once,
+and paints through `paint` so that colour codes appear only when asked for.
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Glyphs:
+    tee: str            # a child that has siblings after it
+    elbow: str          # the last child
+    pipe: str           # continues a parent's line past a child
+    blank: str          # under a last child
+    ellipsis: str
+    arrow: str          # a step along a path
+    times: str          # multiplication in worked arithmetic
+    dot: str            # product of derivatives, dL/dd · dd/de
+    ok: str
+    bad: str
+    axis_corner: str
+    axis_vertical: str
+    axis_horizontal: str
+
+
+UNICODE = Glyphs(tee="├─ ", elbow="└─ ", pipe="│  ", blank="   ", ellipsis="…", arrow="→",
+                 times="×", dot="·", ok="✓", bad="✗",
+                 axis_corner="└", axis_vertical="│", axis_horizontal="─")
+ASCII = Glyphs(tee="|- ", elbow="`- ", pipe="|  ", blank="   ", ellipsis="...", arrow="->",
+               times="x", dot="*", ok="ok", bad="FAIL",
+               axis_corner="+", axis_vertical="|", axis_horizontal="-")
+
+
+def glyphs(ascii=False):
+    return ASCII if ascii else UNICODE
+
+
+# ANSI SGR codes by the role a piece of text plays in a picture.
+_COLOURS = {
+    "name": "1",          # bold
+    "op": "36",           # cyan
+    "value": "",
+    "grad": "33",         # yellow
+    "muted": "2",         # dim: references, cuts, headers
+    "good": "32",
+    "bad": "31",
+    "positive": "44",     # decision regions, as backgrounds
+    "negative": "41",
+}
+
+
+def paint(text, role, color):
+    """text in the colour of its role, or unchanged when colour is off."""
+    code = _COLOURS[role]
+    if not color or not code or not text:
+        return text
+    return f"\x1b[{code}m{text}\x1b[0m"
+
+
+def number(x, digits=6):
+    """x to `digits` significant digits in its shortest form: 6, -1.5, 0.707107, 1.15292e+18.
+
+    Pictures show rounded numbers so that columns stay narrow and a value such as
+    -1.4999999999999996 reads as the -1.5 it is meant to be; the REPL prints full precision.
+    """
+    text = f"{float(x):.{digits}g}"
+    return "0" if text == "-0" else text

@@ -1,0 +1,140 @@
+"""A graph drawn as an indented tree: each node with its value and its gradient.
+
+The gradient shown beside a node is d(root)/d(node), computed afresh with the engine's
+functional `grad` every time the tree is drawn. It neither reads nor changes any `.grad`
+field, so a tree drawn before any backward pass already shows the real gradients.
+
+A graph is a DAG, not a tree: a node used twice would be drawn twice, and a chain of
+doublings (x1 = x0 + x0, x2 = x1 + x1, ...) has 2**60 paths after 60 levels. So every
+operation node used more than once is drawn in full once, tagged `#k`, and every later use
+is one line saying "see #k": the picture grows with the number of nodes, not of paths.
+Leaves are one line either way and are always drawn where they are used.
+
+The walk is iterative (graphs can be a million nodes deep) and stops at a depth and a node
+count that the caller can raise; what was cut is said under the tree.
+"""
+
+from ..engine import grad, topological_order
+from ..errors import MicrocalcError
+from .labels import namer, op_text
+from .picture import Picture, table
+from .style import glyphs, number
+
+DEFAULT_DEPTH = 12
+DEFAULT_NODES = 200
+
+
+def tree(value, names=None, ascii=False, color=False, depth=DEFAULT_DEPTH, nodes=DEFAULT_NODES):
+    """value's graph as a tree: name or op, value and d(value)/d(node) on every line.
+
+    names maps Values to variable names (a mapping or a callable). depth is how many levels
+    below the root are drawn; nodes is how many lines at most. Returns a `Picture`
+    (a str whose `.data` holds the drawn nodes and edges).
+    """
+    if depth < 0 or nodes < 1:
+        raise MicrocalcError("tree needs depth >= 0 and nodes >= 1")
+    name_of = namer(names)
+    g = glyphs(ascii)
+    order = topological_order(value)
+    gradients, grad_error = _gradients(value, order)
+    uses = _count_uses(order)
+
+    ids = {}                # node -> its id in data["nodes"], in order of first drawing
+    tags = {}               # shared operation node -> k, once it has been drawn in full
+    drawn_nodes = []
+    edges = []
+    rows = []
+    cut = []                # ids of nodes drawn at the depth limit without their operands
+    stack = [(value, 0, "", "", None)]   # node, depth, lead, branch glyph, parent id
+    while stack:
+        if len(rows) == nodes:
+            break
+        node, level, lead, branch, parent = stack.pop()
+        name = name_of(node)
+        op = op_text(node)
+        if node not in ids:
+            ids[node] = len(drawn_nodes)
+            drawn_nodes.append({
+                "id": ids[node], "name": name, "op": op or None, "value": node.data,
+                "grad": gradients[node] if gradients is not None else None})
+        if parent is not None:
+            edges.append([parent, ids[node]])
+
+        label = _label(name, op, node)
+        note, note_role = "", "muted"
+        children = node._prev
+        if children and node in tags:
+            note = f"see #{tags[node]}"
+            children = ()
+        elif children and level == depth:
+            note = f"{g.ellipsis} {_operands(len(children))} not shown"
+            cut.append(ids[node])
+            children = ()
+        elif children and uses[node] > 1:
+            tags[node] = len(tags) + 1
+            note = f"#{tags[node]}"
+        shown_grad = number(gradients[node]) if gradients is not None else "?"
+        rows.append([[(lead + branch, "muted"), (label, "name" if name else "op")],
+                     (number(node.data), "value"), (shown_grad, "grad"), (note, note_role)])
+
+        child_lead = lead + (g.pipe if branch == g.tee else g.blank if branch else "")
+        for i in reversed(range(len(children))):
+            last = i == len(children) - 1
+            stack.append((children[i], level + 1, child_lead, g.elbow if last else g.tee,
+                          ids[node]))
+
+    stopped = bool(stack)
+    lines = _layout(rows, color)
+    lines += _footer(len(order), len(ids), bool(cut), depth, stopped, nodes, grad_error)
+    data = {"root": 0, "nodes": drawn_nodes, "edges": edges, "total_nodes": len(order),
+            "cut_at_depth": cut, "stopped_at_line_limit": stopped}
+    return Picture("\n".join(lines), data)
+
+
+def _gradients(value, order):
+    """d(value)/d(node) for every node, or (None, why) if a local derivative is undefined."""
+    try:
+        return dict(zip(order, grad(value, order))), None
+    except MicrocalcError as exc:
+        return None, str(exc)
+
+
+def _count_uses(order):
+    uses = dict.fromkeys(order, 0)
+    for node in order:
+        for child in node._prev:
+            uses[child] += 1
+    return uses
+
+
+def _label(name, op, node):
+    if name and op:
+        return f"{name} ({op})"
+    return name or op or number(node.data)
+
+
+def _operands(count):
+    return "1 operand" if count == 1 else f"{count} operands"
+
+
+def _layout(rows, color):
+    """Tree column (branches + label) left-aligned, then value and gradient right-aligned."""
+    header = [("node", "muted"), ("value", "muted"), ("grad", "muted"), ("", "muted")]
+    return table([header] + rows, "<>><", color=color)
+
+
+def _footer(total, drawn, cut_at_depth, depth, stopped, nodes, grad_error):
+    cuts, raise_with = [], []
+    if cut_at_depth:
+        cuts.append(f"at depth {depth}")
+        raise_with.append("depth=N")
+    if stopped:
+        cuts.append(f"after {nodes} lines")
+        raise_with.append("nodes=N")
+    lines = []
+    if cuts:
+        lines.append(f"{drawn} of {total} nodes shown: cut " + " and ".join(cuts)
+                     + f" (raise with {', '.join(raise_with)})")
+    if grad_error:
+        lines.append(f"gradients unknown: {grad_error}")
+    return lines
