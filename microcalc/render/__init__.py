@@ -9,6 +9,7 @@ that the Python API does not load the language.
 from .check import check
 from .dot import dot, write_dot
 from .explain import explain
+from .plot import decision_boundary, line_chart
 from .tree import tree
 
-__all__ = ["tree", "dot", "write_dot", "explain", "check"]
+__all__ = ["tree", "dot", "write_dot", "explain", "check", "line_chart", "decision_boundary"]

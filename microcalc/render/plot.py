@@ -1,0 +1,171 @@
+"""Pictures of training in a terminal: a line chart (a loss curve) and the decision boundary
+of a classifier with two inputs over its data points.
+
+Both take plain numbers and callables, nothing from the network library, so they draw any
+history and any scoring function. The line chart draws with Braille dots (2 x 4 per
+character cell) or, in ASCII, one `*` per cell.
+"""
+
+import math
+
+from ..errors import MicrocalcError
+from .picture import Picture
+from .style import glyphs, number, paint
+
+_BRAILLE_BASE = 0x2800
+# The bit of each dot in a Braille cell, by [row][column] (Unicode's dot numbering).
+_BRAILLE_BITS = ((0x01, 0x08), (0x02, 0x10), (0x04, 0x20), (0x40, 0x80))
+
+
+def line_chart(values, width=60, height=12, ascii=False, color=False, title=None,
+               x_label="step", log=False):
+    """values (a list of numbers, e.g. a loss per step) as a line chart with labelled axes.
+
+    width and height are the plot's size in characters; log=True uses a logarithmic y axis
+    (all values must then be positive). Returns a `Picture` whose .data holds the series.
+    """
+    ys = [_finite(v, "line_chart") for v in values]
+    if not ys:
+        raise MicrocalcError("nothing to plot: the list of values is empty")
+    if width < 2 or height < 2:
+        raise MicrocalcError("a chart needs width >= 2 and height >= 2")
+    if log and min(ys) <= 0:
+        raise MicrocalcError("a logarithmic axis needs positive values")
+    g = glyphs(ascii)
+    scale = math.log10 if log else (lambda y: y)
+    scaled = [scale(y) for y in ys]
+    low, high = min(scaled), max(scaled)
+    if low == high:            # a flat line: give it room above and below
+        low, high = low - 1, high + 1
+
+    cell_w, cell_h = (1, 1) if ascii else (2, 4)
+    dots_w, dots_h = width * cell_w, height * cell_h
+    lit = set()
+
+    def dot_at(k, y):
+        x = 0 if len(ys) == 1 else round(k * (dots_w - 1) / (len(ys) - 1))
+        return x, round((high - y) * (dots_h - 1) / (high - low))
+
+    previous = dot_at(0, scaled[0])
+    lit.add(previous)
+    for k in range(1, len(ys)):
+        current = dot_at(k, scaled[k])
+        lit.update(_segment(previous, current))
+        previous = current
+
+    unscale = (lambda y: 10 ** y) if log else (lambda y: y)
+    tick_rows = {0: high, height - 1: low, (height - 1) // 2: (high + low) / 2}
+    ticks = {row: number(unscale(y), 4) for row, y in tick_rows.items()}
+    margin = max(len(t) for t in ticks.values())
+    lines = [title] if title else []
+    for row in range(height):
+        cells = []
+        for col in range(width):
+            if ascii:
+                cells.append("*" if (col, row) in lit else " ")
+            else:
+                bits = 0
+                for dy in range(4):
+                    for dx in range(2):
+                        if (col * 2 + dx, row * 4 + dy) in lit:
+                            bits |= _BRAILLE_BITS[dy][dx]
+                cells.append(chr(_BRAILLE_BASE + bits) if bits else " ")
+        curve = paint("".join(cells).rstrip(), "op", color)
+        lines.append(f"{ticks.get(row, ''):>{margin}} {g.axis_vertical}{curve}".rstrip())
+    lines.append(" " * margin + " " + g.axis_corner + g.axis_horizontal * width)
+    first, last = "0", str(len(ys) - 1)
+    label = f"{x_label} ({'log scale' if log else 'linear'} y)" if x_label else ""
+    gap = width - len(first) - len(last)
+    if gap >= len(label) + 2:
+        axis = first + f"{label:^{gap}}" + last
+    else:
+        axis = first.ljust(width - len(last)) + last
+    lines.append(" " * (margin + 2) + axis)
+    return Picture("\n".join(lines), {"series": ys, "log": log})
+
+
+def decision_boundary(predict, points, labels, width=60, height=20, ascii=False, color=False):
+    """Where predict(x, y) is positive, shaded over the bounding box of points, with every
+    point drawn as `o` (label > 0) or `x` (label <= 0); a capital marks a point on the wrong
+    side. predict returns a number (or anything with .data, such as a Value).
+    """
+    points = [(_finite(p[0], "boundary"), _finite(p[1], "boundary")) for p in points]
+    labels = [_finite(label, "boundary") for label in labels]
+    if not points:
+        raise MicrocalcError("decision boundary: no data points")
+    if len(points) != len(labels):
+        raise MicrocalcError(f"decision boundary: {len(points)} points but {len(labels)} labels")
+    if width < 2 or height < 2:
+        raise MicrocalcError("a picture needs width >= 2 and height >= 2")
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    x_low, x_high = _padded(min(xs), max(xs))
+    y_low, y_high = _padded(min(ys), max(ys))
+
+    def centre(col, row):
+        return (x_low + (col + 0.5) * (x_high - x_low) / width,
+                y_high - (row + 0.5) * (y_high - y_low) / height)
+
+    def score(x, y):
+        s = predict(x, y)
+        return float(getattr(s, "data", s))
+
+    positive = [[score(*centre(col, row)) > 0 for col in range(width)] for row in range(height)]
+
+    marks = {}
+    correct = 0
+    for (x, y), label in zip(points, labels):
+        col = min(width - 1, int((x - x_low) / (x_high - x_low) * width))
+        row = min(height - 1, int((y_high - y) / (y_high - y_low) * height))
+        wanted = label > 0
+        right = (score(x, y) > 0) == wanted
+        correct += right
+        glyph = "o" if wanted else "x"
+        glyph = glyph if right else glyph.upper()
+        before = marks.get((col, row))
+        marks[(col, row)] = glyph if before in (None, glyph) else "*"
+
+    shade = "." if ascii else "░"
+    lines = []
+    for row in range(height):
+        cells = []
+        for col in range(width):
+            mark = marks.get((col, row))
+            region = "positive" if positive[row][col] else "negative"
+            if color:
+                cells.append(paint(mark or " ", region, True))
+            else:
+                cells.append(mark or (shade if positive[row][col] else " "))
+        lines.append("".join(cells) if color else "".join(cells).rstrip())
+    frame = [f"y {number(y_high, 3)}", *lines,
+             f"y {number(y_low, 3)}   x from {number(x_low, 3)} to {number(x_high, 3)}"]
+    region_text = "coloured blue" if color else f"shaded {shade}"
+    frame.append(f"score > 0 {region_text};  o label > 0, x label <= 0, capitals on the wrong "
+                 f"side;  {correct}/{len(points)} correct ({100 * correct / len(points):.0f}%)")
+    data = {"x_range": [x_low, x_high], "y_range": [y_low, y_high],
+            "positive": [[int(p) for p in row] for row in positive],
+            "correct": correct, "total": len(points)}
+    return Picture("\n".join(frame), data)
+
+
+def _finite(x, who):
+    try:
+        x = float(getattr(x, "data", x))
+    except (TypeError, ValueError):
+        raise MicrocalcError(f"{who} needs numbers, not {type(x).__name__}") from None
+    if x - x:
+        raise MicrocalcError(f"{who} needs finite numbers, not {x}")
+    return x
+
+
+def _padded(low, high):
+    """A range around [low, high] with a margin, never empty."""
+    span = high - low or max(abs(low), 1.0)
+    return low - 0.1 * span, high + 0.1 * span
+
+
+def _segment(start, end):
+    """The dots on a straight line from start to end (inclusive)."""
+    (x0, y0), (x1, y1) = start, end
+    steps = max(abs(x1 - x0), abs(y1 - y0), 1)
+    return {(round(x0 + (x1 - x0) * t / steps), round(y0 + (y1 - y0) * t / steps))
+            for t in range(steps + 1)}
