@@ -1,0 +1,249 @@
+"""Neurons, layers and multi-layer perceptrons made of Values, as in micrograd.
+
+With their default arguments these classes are micrograd's: the same constructor
+arguments, the same `random.uniform(-1, 1)` draws in the same order (neuron by neuron,
+weights first, then a zero bias), ReLU hidden layers, a linear last layer, the same repr,
+and a one-neuron layer returns its Value bare. A program written for micrograd runs with
+only its imports changed and prints the same numbers.
+
+Beyond micrograd: a choice of activation (relu, tanh, sigmoid, linear) and of
+initialisation (micrograd's uniform, xavier, he) drawn from a seeded `random.Random`;
+`squeeze=False` makes a layer or network always return a list; hidden layers of width 1
+work (micrograd's bare Value broke the next layer); named parameters, for saving.
+"""
+
+import math
+import random
+
+from ..engine import Value
+from ..errors import MicrocalcError
+
+__all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "INITIALISERS"]
+
+
+def _linear(v):
+    return v
+
+
+# Activation name -> (function of a Value, the name micrograd-style reprs use).
+ACTIVATIONS = {
+    "relu": (Value.relu, "ReLU"),
+    "tanh": (Value.tanh, "Tanh"),
+    "sigmoid": (Value.sigmoid, "Sigmoid"),
+    "linear": (_linear, "Linear"),
+}
+
+
+def _uniform(rng, fan_in, fan_out):
+    return rng.uniform(-1, 1)
+
+
+def _xavier(rng, fan_in, fan_out):
+    # Glorot & Bengio (2010): keeps the variance of activations and gradients alike
+    # across layers for tanh and sigmoid.
+    limit = math.sqrt(6.0 / (fan_in + fan_out))
+    return rng.uniform(-limit, limit)
+
+
+def _he(rng, fan_in, fan_out):
+    # He et al. (2015): ReLU zeroes half its inputs, so twice the variance of xavier.
+    return rng.gauss(0.0, math.sqrt(2.0 / fan_in))
+
+
+# Initialisation name -> function (rng, fan_in, fan_out) -> one weight.
+INITIALISERS = {"uniform": _uniform, "xavier": _xavier, "he": _he}
+
+
+def _choice(kind, name, table):
+    if name not in table:
+        raise MicrocalcError(f"unknown {kind} {name!r}: choose one of {', '.join(table)}")
+    return name
+
+
+def _whole(what, n):
+    """n as a positive int, accepting 2.0 (the language's numbers are floats)."""
+    if isinstance(n, bool) or not isinstance(n, (int, float)) or n != int(n) or n < 1:
+        raise MicrocalcError(f"{what} must be a positive whole number, not {n!r}")
+    return int(n)
+
+
+def _inputs(x, count, owner):
+    """x as a list of count inputs; a single number is accepted when count is 1."""
+    if isinstance(x, (int, float, Value)) and count == 1:
+        return [x]
+    if not isinstance(x, (list, tuple)):
+        try:
+            x = list(x)
+        except TypeError:
+            raise MicrocalcError(f"{owner} takes a list of {count} inputs, "
+                                 f"not {type(x).__name__}") from None
+    if len(x) != count:
+        raise MicrocalcError(f"{owner} takes {count} inputs, got {len(x)}")
+    return x
+
+
+class Module:
+    """Anything with parameters: a neuron, a layer, a network."""
+
+    def zero_grad(self):
+        for p in self.parameters():
+            p.grad = 0.0
+
+    def parameters(self):
+        return []
+
+    def named_parameters(self):
+        """(name, Value) pairs in parameters() order, e.g. ("layer0.neuron3.w1", Value)."""
+        return []
+
+
+class Neuron(Module):
+    """activation(w . x + b): micrograd's neuron, with a choice of activation and init.
+
+    nonlin=True is ReLU and nonlin=False linear, as in micrograd; activation= overrides it.
+    rng is where the weights are drawn from: the global `random` module by default, as in
+    micrograd (so `random.seed(1337)` reproduces its demo), or a seeded `random.Random`.
+    """
+
+    def __init__(self, nin, nonlin=True, activation=None, init="uniform", rng=None,
+                 fan_out=1):
+        nin = _whole("a neuron's number of inputs", nin)
+        if activation is None:
+            activation = "relu" if nonlin else "linear"
+        self.activation = _choice("activation", activation, ACTIVATIONS)
+        self.init = _choice("initialisation", init, INITIALISERS)
+        draw = INITIALISERS[init]
+        rng = random if rng is None else rng
+        self.w = [Value(draw(rng, nin, fan_out)) for _ in range(nin)]
+        self.b = Value(0)
+        self.nonlin = activation != "linear"
+        self._activate = ACTIVATIONS[activation][0]
+
+    def __call__(self, x):
+        if x.__class__ is not list or len(x) != len(self.w):
+            x = _inputs(x, len(self.w), repr(self))
+        # b + w0*x0 + w1*x1 + ...: micrograd's order of summation, so sums match it exactly.
+        act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
+        return self._activate(act)
+
+    def parameters(self):
+        return self.w + [self.b]
+
+    def named_parameters(self):
+        return [(f"w{i}", w) for i, w in enumerate(self.w)] + [("b", self.b)]
+
+    def describe(self):
+        return f"Neuron({len(self.w)}, activation={self.activation!r})"
+
+    def __repr__(self):
+        return f"{ACTIVATIONS[self.activation][1]}Neuron({len(self.w)})"
+
+
+class Layer(Module):
+    """nout neurons reading the same inputs.
+
+    squeeze=True (micrograd's behaviour) returns a bare Value when nout is 1;
+    squeeze=False always returns a list. Other keywords go to every Neuron.
+    """
+
+    def __init__(self, nin, nout, squeeze=True, **kwargs):
+        nout = _whole("a layer's number of outputs", nout)
+        kwargs.setdefault("fan_out", nout)
+        self.neurons = [Neuron(nin, **kwargs) for _ in range(nout)]
+        self.squeeze = squeeze
+
+    def __call__(self, x):
+        out = [n(x) for n in self.neurons]
+        return out[0] if self.squeeze and len(out) == 1 else out
+
+    @property
+    def nin(self):
+        return len(self.neurons[0].w)
+
+    @property
+    def nout(self):
+        return len(self.neurons)
+
+    def parameters(self):
+        return [p for n in self.neurons for p in n.parameters()]
+
+    def named_parameters(self):
+        return [(f"neuron{i}.{name}", p) for i, n in enumerate(self.neurons)
+                for name, p in n.named_parameters()]
+
+    def describe(self):
+        return f"Layer({self.nin}, {self.nout}, activation={self.neurons[0].activation!r})"
+
+    def __repr__(self):
+        return f"Layer of [{', '.join(str(n) for n in self.neurons)}]"
+
+
+class MLP(Module):
+    """Layers chained: MLP(2, [16, 16, 1]) is 2 inputs, two hidden layers of 16, 1 output.
+
+    activation is the hidden layers' (relu by default, as micrograd), output the last
+    layer's (linear by default). init is "uniform" (micrograd's), "xavier" or "he". seed
+    draws the weights from random.Random(seed) instead of the global random module.
+    squeeze=True returns a bare Value when the last layer has one output, as micrograd;
+    hidden layers always hand lists on, so a hidden layer of width 1 works.
+    """
+
+    def __init__(self, nin, nouts, activation="relu", output="linear", init="uniform",
+                 seed=None, rng=None, squeeze=True):
+        nin = _whole("a network's number of inputs", nin)
+        if not isinstance(nouts, (list, tuple)) or not nouts:
+            raise MicrocalcError("a network needs a list of layer sizes, e.g. [16, 16, 1]")
+        nouts = [_whole("a layer size", n) for n in nouts]
+        _choice("activation", activation, ACTIVATIONS)
+        _choice("activation", output, ACTIVATIONS)
+        if seed is not None:
+            if rng is not None:
+                raise MicrocalcError("give a network either seed= or rng=, not both")
+            rng = random.Random(seed)
+        sizes = [nin] + nouts
+        last = len(nouts) - 1
+        self.layers = [Layer(sizes[i], sizes[i + 1],
+                             squeeze=squeeze and i == last,
+                             activation=output if i == last else activation,
+                             init=init, rng=rng)
+                       for i in range(len(nouts))]
+        self.activation = activation
+        self.output = output
+        self.init = init
+        self.seed = seed
+
+    def __call__(self, x):
+        if x.__class__ is not list or len(x) != self.nin:
+            x = _inputs(x, self.nin, self.describe())
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+    @property
+    def nin(self):
+        return self.layers[0].nin
+
+    @property
+    def nout(self):
+        return self.layers[-1].nout
+
+    @property
+    def sizes(self):
+        return [layer.nout for layer in self.layers]
+
+    def parameters(self):
+        return [p for layer in self.layers for p in layer.parameters()]
+
+    def named_parameters(self):
+        return [(f"layer{i}.{name}", p) for i, layer in enumerate(self.layers)
+                for name, p in layer.named_parameters()]
+
+    def describe(self):
+        """The constructor call that makes a network of this shape: MLP(2, [16, 16, 1])."""
+        options = "".join(f", {key}={value!r}" for key, value, default in (
+            ("activation", self.activation, "relu"), ("output", self.output, "linear"))
+            if value != default)
+        return f"MLP({self.nin}, {self.sizes}{options})"
+
+    def __repr__(self):
+        return f"MLP of [{', '.join(str(layer) for layer in self.layers)}]"
