@@ -217,13 +217,13 @@ class _Context:
         noun = "path" if total == 1 else "paths"
         out = self.text(self.output)
         lines = [f"{wanted} by the chain rule: {total:,} {noun} from {out} down to "
-                 f"{self.text(target)}",
-                 f"(through {nodes_on_paths:,} nodes and {edge_count:,} edges): too many to "
-                 "list. Reverse mode sums",
-                 f"them without listing them: a node's adjoint d{out}/dnode is the sum, over "
-                 "its parents,",
-                 f"of the parent's adjoint {g.times} the local derivative. The last step, "
-                 f"into {self.text(target)}:"]
+                 f"{self.text(target)},",
+                 f"through {nodes_on_paths:,} nodes and {edge_count:,} edges: too many to list.",
+                 "Reverse mode adds them up without listing them: the adjoint "
+                 f"d{out}/dnode of a node",
+                 f"is the sum over its parents of (parent's adjoint) {g.times} "
+                 "(local derivative).",
+                 f"The last step, into {self.text(target)}:"]
         into = [(v, i) for v in reversed(self.order) if counts[v]
                 for i, c in enumerate(v._prev) if c is target]
         lines += self._where([v for v, _ in into[:MAX_SUMMARY_ROWS]])

@@ -59,10 +59,14 @@ def paint(text, role, color):
 
 
 def number(x, digits=6):
-    """x to `digits` significant digits in its shortest form: 6, -1.5, 0.707107, 1.15292e+18.
+    """x to `digits` significant digits in its shortest form: 6, -1.5, 0.707107, 1.15292e18.
 
     Pictures show rounded numbers so that columns stay narrow and a value such as
     -1.4999999999999996 reads as the -1.5 it is meant to be; the REPL prints full precision.
+    Exponents are written as the language writes them: 1e16, 1.5e-7.
     """
     text = f"{float(x):.{digits}g}"
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        text = f"{mantissa}e{int(exponent)}"
     return "0" if text == "-0" else text
