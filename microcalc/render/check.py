@@ -10,7 +10,7 @@ from ..engine import Value, gradcheck, topological_order
 from ..errors import MicrocalcError
 from .labels import namer
 from .picture import Picture, table
-from .style import glyphs, number
+from .style import glyphs, number, scientific
 
 TOLERANCE = 1e-5     # central differences with h = 1e-6 agree to about 1e-9 on smooth ops
 
@@ -42,7 +42,7 @@ def check(output, inputs=None, names=None, ascii=False, color=False, tolerance=T
         name = name_of(result.input) or f"input {k} (= {number(result.input.data)})"
         ok = result.error <= tolerance
         rows.append([(name, "name"), (number(result.autodiff), "grad"),
-                     (number(result.numeric), "value"), (f"{result.error:.1e}", "value"),
+                     (number(result.numeric), "value"), (scientific(result.error), "value"),
                      (g.ok if ok else g.bad, "good" if ok else "bad")])
         data.append({"input": name, "autodiff": result.autodiff, "numeric": result.numeric,
                      "error": result.error, "ok": ok})
@@ -52,10 +52,10 @@ def check(output, inputs=None, names=None, ascii=False, color=False, tolerance=T
     if not data:
         lines = ["nothing to check: the graph has no inputs"]
     elif failed:
-        lines.append(f"{failed} of {len(data)} gradients differ from central differences "
-                     f"by more than {tolerance:.0e} (a kink such as relu at 0, or a bug)")
+        lines.append(f"{failed} of {len(data)} gradients differ from central differences by "
+                     f"more than {scientific(tolerance, 1)} (a kink such as relu at 0, or a bug)")
     else:
         lines.append(f"all {len(data)} gradients agree with central differences "
-                     f"(largest relative error {worst:.1e})")
+                     f"(largest relative error {scientific(worst)})")
     return Picture("\n".join(lines), {"inputs": data, "tolerance": tolerance,
                                       "failed": failed})

@@ -54,7 +54,9 @@ def line_chart(values, width=60, height=12, ascii=False, color=False, title=None
         previous = current
 
     unscale = (lambda y: 10 ** y) if log else (lambda y: y)
-    tick_rows = {0: high, height - 1: low, (height - 1) // 2: (high + low) / 2}
+    tick_rows = {0: high, height - 1: low}
+    if height >= 5:
+        tick_rows[(height - 1) // 2] = high - (high - low) * ((height - 1) // 2) / (height - 1)
     ticks = {row: number(unscale(y), 4) for row, y in tick_rows.items()}
     margin = max(len(t) for t in ticks.values())
     lines = [title] if title else []

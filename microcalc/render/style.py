@@ -70,3 +70,11 @@ def number(x, digits=6):
         mantissa, exponent = text.split("e")
         text = f"{mantissa}e{int(exponent)}"
     return "0" if text == "-0" else text
+
+
+def scientific(x, digits=2):
+    """x in scientific notation with `digits` significant digits: 8.2e-11, 3.3e-1, 0."""
+    if x == 0:
+        return "0"
+    mantissa, exponent = f"{float(x):.{digits - 1}e}".split("e")
+    return f"{mantissa}e{int(exponent)}"
