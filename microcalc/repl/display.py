@@ -1,0 +1,107 @@
+"""Turning a session's output events into text on a terminal, in a pipe, or as JSON lines.
+
+Every front end (the REPL, script files, a pipe, `-e`) shows output through one `Display`, so
+the three doors print the same results. It never imports prompt_toolkit: a piped run must
+start quickly.
+
+What differs between a person and a program reading the output:
+- colour (ANSI) only on a terminal, and only when the user has not said NO_COLOR;
+- progress lines (training) are rewritten in place with a carriage return on a terminal, and
+  in a pipe only the lines marked `data["report"]` are printed, one per line;
+- notes ("L does not depend on z") go to stderr outside the REPL, so that stdout holds only
+  results, one per line;
+- with --json every event becomes one JSON object per line: {"kind", "text", "data"}.
+"""
+
+import json
+import math
+
+from ..lang.errors import SourceError
+
+RED = "\x1b[31m"
+DIM = "\x1b[2m"
+RESET = "\x1b[0m"
+
+
+class Display:
+    def __init__(self, out, err, *, color=False, live=False, notes_to_stdout=False,
+                 as_json=False, width=80):
+        self.out = out
+        self.err = err
+        self.color = color
+        self.live = live                    # rewrite progress lines in place
+        self.notes_to_stdout = notes_to_stdout
+        self.as_json = as_json
+        self.width = width
+        self._live_length = 0               # length of the open progress line, 0 if none
+
+    def show(self, event):
+        """Print one Event; the session calls this as its `emit` callback."""
+        if self.as_json:
+            self._write(self.out, json.dumps(_json_event(event), ensure_ascii=False) + "\n")
+        elif event.kind == "progress":
+            self._progress(event)
+        elif event.kind == "note":
+            stream = self.out if self.notes_to_stdout else self.err
+            self._write(stream, self._paint(event.text, DIM) + "\n")
+        else:
+            self._write(self.out, event.text + "\n")
+
+    def error(self, error):
+        """Print an error: a SourceError's caret report, or one `error: ...` line."""
+        report = error.format() if isinstance(error, SourceError) else f"error: {error}"
+        self._write(self.err, self._paint(report, RED) + "\n")
+
+    def message(self, text):
+        """A remark from the front end itself (interrupted, saved, ...), shown like a note."""
+        stream = self.out if self.notes_to_stdout else self.err
+        self._write(stream, self._paint(text, DIM) + "\n")
+
+    def end_live_line(self):
+        """Keep the last progress line on screen and move below it."""
+        if self._live_length:
+            self._live_length = 0
+            self.out.write("\n")
+            self.out.flush()
+
+    def _progress(self, event):
+        report = bool(isinstance(event.data, dict) and event.data.get("report"))
+        if not self.live:
+            if report:
+                self._write(self.out, event.text + "\n")
+            return
+        # A line longer than the terminal would wrap, and \r returns only to the last row.
+        text = event.text[:max(self.width - 1, 1)]
+        padding = " " * max(self._live_length - len(text), 0)
+        self.out.write("\r" + text + padding)
+        self._live_length = len(text)
+        if report:
+            # Reported lines stay, as a log of the run; the next one starts below.
+            self.end_live_line()
+        else:
+            self.out.flush()
+
+    def _write(self, stream, text):
+        self.end_live_line()
+        stream.write(text)
+        stream.flush()
+
+    def _paint(self, text, colour):
+        return f"{colour}{text}{RESET}" if self.color else text
+
+
+def _json_event(event):
+    return {"kind": event.kind, "text": event.text, "data": _json_safe(event.data)}
+
+
+def _json_safe(data):
+    """Data as strict JSON allows it: no NaN or Infinity, no opaque objects."""
+    if isinstance(data, float):
+        return data if math.isfinite(data) else repr(data)
+    if isinstance(data, dict):
+        return {str(key): _json_safe(value) for key, value in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [_json_safe(value) for value in data]
+    if data is None or isinstance(data, (bool, int, str)):
+        return data
+    return str(data)
