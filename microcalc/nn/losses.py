@@ -9,7 +9,7 @@ takes class indices 0..K-1.
 prediction, so the training loop and the language read the same list.
 """
 
-from ..engine import Value
+from ..engine import FUNCTIONS, Value
 from ..errors import MicrocalcError
 
 __all__ = ["mse", "sse", "hinge", "binary_cross_entropy", "softmax_cross_entropy",
@@ -78,9 +78,10 @@ def binary_cross_entropy(logits, labels):
 
 
 def softmax(logits):
-    """exp(z_i) / sum_j exp(z_j) as Values; the largest logit is subtracted first."""
+    """exp(z_i) / sum_j exp(z_j) (Values for Values, floats for floats); the largest
+    logit is subtracted first, so no exp overflows."""
     top = max(_data(z) for z in logits)
-    exps = [(z - top).exp() for z in logits]
+    exps = [FUNCTIONS["exp"](z - top) for z in logits]
     total = sum(exps)
     return [e / total for e in exps]
 
