@@ -1,0 +1,107 @@
+"""grad: derivatives in the language, built on the engine's functional `grad`.
+
+Every derivative is taken with create_graph=True, so the answer is itself a graph that
+leads back to the inputs: it can be differentiated again (grad(grad(L, a), a)), and a
+variable holding it is recomputed when an input changes in place.
+"""
+
+from .. import engine
+from ..engine import Value
+from ..errors import DomainError, MicrocalcError
+from .builtins import builtin
+from .context import Event
+from .format import describe_kind, format_number
+from .values import Gradients
+
+
+def named_inputs(output, name_of):
+    """The inputs (leaf Values) of output's graph that have a name, in graph order."""
+    if not isinstance(output, Value):
+        return []
+    return [v for v in engine.topological_order(output) if v._a is None and name_of(v)]
+
+
+def describe_domain_error(exc):
+    """A DomainError as the operation was written: '1 / 0: division by zero'."""
+    op = engine.OPS.get(exc.op_name)
+    shown = [format_number(x) for x in exc.operands]
+    if op is not None and op.symbol and len(shown) == 2:
+        return f"{shown[0]} {op.symbol} {shown[1]}: {exc.reason}"
+    if op is not None and op.symbol and len(shown) == 1:
+        return f"{op.symbol}{shown[0]}: {exc.reason}"
+    return str(exc)
+
+
+@builtin("grad", "grad(L, x, ...)",
+         "derivative of L with respect to x; several x give a list; grad(L) lists every input",
+         example="a = 3\ngrad(a**2, a)", category="calculus")
+def grad(ctx, output, *wrt):
+    if not wrt:
+        return _gradient_table(ctx, output)
+    if len(wrt) == 1 and not isinstance(wrt[0], (list, tuple)):
+        return gradients(ctx, output, list(wrt))[0]
+    targets = []
+    for item in wrt:
+        targets.extend(item if isinstance(item, (list, tuple)) else [item])
+    return gradients(ctx, output, targets)
+
+
+def gradients(ctx, output, targets):
+    """d(output)/d(target) for each target, as Values; notes for targets output ignores."""
+    output_name = ctx.name_of(output) or "the expression"
+    for position, target in enumerate(targets, start=2):
+        if not isinstance(target, Value):
+            raise MicrocalcError(
+                f"grad: argument {position} must be a variable to differentiate with respect"
+                f" to (an input, or a named part of {output_name}), not {describe_kind(target)}")
+    if not isinstance(output, Value):
+        if isinstance(output, (float, int)) and not isinstance(output, bool):
+            for target in targets:
+                _note_independent(ctx, output_name, target, position=None)
+            return [Value(0.0) for _ in targets]
+        raise MicrocalcError(f"grad needs a number computed from inputs, not {describe_kind(output)}")
+    try:
+        results = engine.grad(output, targets, create_graph=True)
+    except DomainError as exc:
+        raise MicrocalcError(f"the gradient of {output_name} is undefined here: "
+                             f"{describe_domain_error(exc)}") from None
+    graph = None
+    for target, result in zip(targets, results):
+        if not isinstance(result, Value):           # nan: no Value can hold it
+            raise MicrocalcError(_undefined_message(ctx, output, output_name, target))
+        if result.data == 0.0:
+            if graph is None:
+                graph = set(engine.topological_order(output))
+            if target not in graph:
+                _note_independent(ctx, output_name, target)
+    return results
+
+
+def _gradient_table(ctx, output):
+    inputs = named_inputs(output, ctx.name_of)
+    if not inputs:
+        if isinstance(output, Value):
+            raise MicrocalcError("grad(L) lists the named inputs of L, and this value has none:"
+                                 " name the ones you want, as in grad(L, x)")
+        raise MicrocalcError(f"grad needs a number computed from inputs, not {describe_kind(output)}")
+    return Gradients([ctx.name_of(v) for v in inputs], gradients(ctx, output, inputs))
+
+
+def _note_independent(ctx, output_name, target, position=None):
+    target_name = ctx.name_of(target)
+    what = target_name if target_name else "that value"
+    text = f"{output_name} does not depend on {what}: its gradient is 0"
+    ctx.emit(Event("note", text, {"output": output_name, "wrt": target_name}))
+
+
+def _undefined_message(ctx, output, output_name, target):
+    target_name = ctx.name_of(target) or "that value"
+    message = f"the gradient of {output_name} with respect to {target_name} is undefined here"
+    for node in engine.topological_order(output):
+        op = node._op
+        exponent_varies = op and op.name == "pow" and (node._b._a is not None
+                                                        or ctx.name_of(node._b))
+        if exponent_varies and node._a.data < 0:
+            return (message + f": the derivative of x**y with respect to y is x**y * log(x),"
+                    f" and x = {format_number(node._a.data)} is negative")
+    return message + " (not a number)"

@@ -1,0 +1,79 @@
+"""Errors that point at the place in the program where they happened."""
+
+from ..errors import MicrocalcError
+
+TAB_WIDTH = 4
+
+
+class SourceError(MicrocalcError):
+    """An error at a line and column of a program, shown with the line and a caret under it.
+
+    line and column count from 1; end_column (exclusive) marks the end of the span on that
+    line, so the caret underlines the whole name or expression at fault.
+    """
+
+    def __init__(self, message, filename, line, column, source_line, end_column=None):
+        super().__init__(message)
+        self.message = message
+        self.filename = filename
+        self.line = line
+        self.column = column
+        self.source_line = source_line
+        if end_column is None or end_column <= column:
+            end_column = column + 1
+        self.end_column = end_column
+
+    def format(self):
+        """Four lines: the message, where it is, the source line, a caret under the span."""
+        number = str(self.line)
+        gutter = " " * len(number)
+        line = self.source_line.rstrip("\r\n")
+        shown = line.expandtabs(TAB_WIDTH)
+        start = len(line[:self.column - 1].expandtabs(TAB_WIDTH))
+        end = len(line[:self.end_column - 1].expandtabs(TAB_WIDTH))
+        if self.end_column - 1 > len(line):       # a span running past the end of the line
+            end = max(len(shown), start) + 1
+        carets = "^" * max(1, end - start)
+        return (f"error: {self.message}\n"
+                f"{gutter}--> {self.filename}:{self.line}:{self.column}\n"
+                f"{number} | {shown}\n"
+                f"{gutter} | {' ' * start}{carets}")
+
+    def __str__(self):
+        return self.message
+
+
+class Source:
+    """A program's text and file name: turns positions into SourceErrors."""
+
+    def __init__(self, text, filename="<input>"):
+        self.text = text
+        self.filename = filename
+        self._lines = None
+
+    @property
+    def lines(self):
+        if self._lines is None:
+            self._lines = self.text.split("\n")
+        return self._lines
+
+    def line_text(self, line):
+        lines = self.lines
+        return lines[line - 1] if 0 < line <= len(lines) else ""
+
+    def error(self, message, line, column, end_line=None, end_column=None):
+        """A SourceError at line:column, underlining up to end_column if it is on that line."""
+        if end_line is not None and end_line != line:
+            end_column = len(self.line_text(line)) + 1
+        return SourceError(message, self.filename, line, column, self.line_text(line), end_column)
+
+    def error_at(self, message, where):
+        """A SourceError spanning a lark token, a tree or a tree's meta."""
+        where = getattr(where, "meta", where)
+        return self.error(message, where.line, where.column,
+                          getattr(where, "end_line", None), getattr(where, "end_column", None))
+
+    def slice(self, where):
+        """The source text of a token, a tree or a tree's meta."""
+        where = getattr(where, "meta", where)
+        return self.text[where.start_pos:where.end_pos]

@@ -1,0 +1,754 @@
+"""Runs a parsed program: each statement is compiled once into Python closures, then run.
+
+Compiling the whole program before running it means a mistake found while compiling (an
+assignment to a builtin, a malformed function definition) also stops the program before
+anything in it has run, as a syntax error does. Closures rather than a tree walk: a
+statement runs as a handful of direct calls, which keeps long scripts fast.
+
+The session's state lives here: variables (name -> Value, list, string or object), user
+functions, `ans`, and the plans that recompute every graph after an input changes.
+"""
+
+import difflib
+import inspect
+import math
+
+from lark import Tree
+
+from ..engine import FUNCTIONS, OPS, Value, recompute, topological_order
+from ..errors import DomainError, MicrocalcError
+from .builtins import BUILTINS
+from .calculus import describe_domain_error, named_inputs
+from .errors import SourceError
+from .format import describe_kind, event_for, format_number
+from .values import GradQuery, is_number
+
+CONSTANTS = {"pi": math.pi, "e": math.e}
+LAST_RESULT = "ans"
+# Calls nest this deep at most: the language has no `if`, so a function that calls itself
+# can never stop.
+MAX_CALL_DEPTH = 200
+_NOTHING = object()
+_UPDATE_OPS = {f"{op.symbol}=": op for op in OPS.values() if op.arity == 2 and op.symbol}
+
+
+class UserFunction:
+    """A function defined in the language: f(x, y) = x*y + tanh(x)."""
+
+    __slots__ = ("name", "params", "body", "text")
+
+    def __init__(self, name, params, body, text):
+        self.name = name
+        self.params = params
+        self.body = body
+        self.text = text
+
+    def __str__(self):
+        return self.text
+
+
+class Statement:
+    """One compiled statement: run() does it; text is its source, for to_script()."""
+
+    __slots__ = ("run", "text", "where", "source")
+
+    def __init__(self, run, text, where, source):
+        self.run = run
+        self.text = text
+        self.where = where
+        self.source = source
+
+    def error(self, message):
+        return self.source.error_at(message, self.where)
+
+
+class Evaluator:
+    def __init__(self, ctx):
+        self.ctx = ctx
+        self.variables = ctx.variables
+        self.functions = {}
+        self.ans = _NOTHING
+        self.call_depth = 0
+        self._version = 0          # bumped on every (re)binding: invalidates the caches below
+        self._names_version = -1
+        self._names_by_id = {}
+        self._plans = {}           # id(input) -> (input, nodes to recompute), for this version
+        self._plans_version = -1
+        self._orders = {}          # id(root) -> (root, topological order, leaves)
+        ctx.name_of = self.name_of
+
+    # -- state -------------------------------------------------------------------------
+
+    def reset(self):
+        self.variables.clear()
+        self.functions.clear()
+        self.ans = _NOTHING
+        self._orders.clear()
+        self._changed()
+
+    def _changed(self):
+        self._version += 1
+
+    def name_of(self, value):
+        """The variable name bound to exactly this object, or None."""
+        if self._names_version != self._version:
+            names = {}
+            for name, bound in self.variables.items():
+                names.setdefault(id(bound), name)
+            self._names_by_id = names
+            self._names_version = self._version
+        name = self._names_by_id.get(id(value))
+        return name if name is not None and self.variables.get(name) is value else None
+
+    def bind(self, name, value):
+        self.variables[name] = value
+        if self.functions:
+            self.functions.pop(name, None)
+        self._changed()
+
+    def show(self, value):
+        self.ans = value
+        self.ctx.emit(event_for(value))
+
+    # -- statements ----------------------------------------------------------------------
+
+    def compile_program(self, tree, source):
+        try:
+            return [self.statement(child, source, in_block=False) for child in tree.children]
+        except RecursionError:
+            raise source.error("the program is nested too deeply to run", 1, 1) from None
+
+    def statement(self, tree, source, in_block):
+        kind = tree.data
+        compile_kind = getattr(self, f"_statement_{kind}", None)
+        if compile_kind is None:
+            run = self._expression_statement(tree, source)
+        else:
+            run = compile_kind(tree, source, in_block)
+        return Statement(run, source.slice(tree.meta), tree.meta, source)
+
+    def _expression_statement(self, tree, source):
+        expression = self.expression(tree, source, ())
+        show = self.show
+
+        def run():
+            value = expression(None)
+            if value is not None:
+                show(value)
+        return run
+
+    def _statement_assign(self, tree, source, in_block):
+        target, right = tree.children
+        if target.data == "call":
+            return self._define_function(target, right, source)
+        name = self._target_name(target, source, "=")
+        self._check_assignable(name, target, source)
+        literal = _is_number_literal(right)
+        expression = self.expression(right, source, ())
+        prints = not in_block and not literal
+        bind = self.bind
+        show = self.show
+        where = right.meta
+
+        def run():
+            value = expression(None)
+            if value.__class__ is not Value and is_number(value):
+                value = Value(value)            # a number on the right: a new input
+            elif value is None:
+                raise source.error_at("this gives no value to assign", where)
+            bind(name, value)
+            if prints:
+                show(value)
+        return run
+
+    def _define_function(self, target, body, source):
+        name_token = target.children[0]
+        name = name_token.value
+        self._check_assignable(name, name_token, source)
+        params = []
+        arguments = target.children[1].children if len(target.children) > 1 else []
+        for argument in arguments:
+            if argument.data != "name":
+                raise source.error_at(
+                    "a function's parameters must be plain names, as in f(x, y) = x*y", argument)
+            param = argument.children[0].value
+            if param in params:
+                raise source.error_at(f"parameter '{param}' appears twice", argument)
+            if param == LAST_RESULT:
+                raise source.error_at("'ans' is the last result and cannot be a parameter",
+                                      argument)
+            params.append(param)
+        params = tuple(params)
+        compiled = self.expression(body, source, params)
+        text = source.text[target.meta.start_pos:body.meta.end_pos]
+        function = UserFunction(name, params, compiled, text)
+        functions = self.functions
+        variables = self.variables
+
+        def run():
+            variables.pop(name, None)
+            functions[name] = function
+            self._changed()
+        return run
+
+    def _statement_set_input(self, tree, source, in_block):
+        return self._input_change(tree, source, None)
+
+    def _statement_update(self, tree, source, in_block):
+        return self._input_change(tree, source, _UPDATE_OPS[tree.children[1].value])
+
+    def _input_change(self, tree, source, op):
+        target, right = tree.children[0], tree.children[-1]
+        symbol = f"{op.symbol}=" if op else ":="
+        name = self._target_name(target, source, symbol)
+        expression = self.expression(right, source, ())
+        combine = FUNCTIONS[op.name] if op else None
+        where = tree.meta
+        target_where = target.meta
+        right_where = right.meta
+
+        def run():
+            value = self.variables.get(name, _NOTHING)
+            if value is _NOTHING:
+                raise self._unknown_name(name, target_where, source)
+            if value.__class__ is not Value or value._a is not None:
+                raise source.error_at(self._not_an_input(name, value, symbol), target_where)
+            new = expression(None)
+            if new.__class__ is Value:
+                new = new.data
+            elif is_number(new):
+                new = float(new)
+            else:
+                raise source.error_at(f"{symbol} needs a number, not {describe_kind(new)}",
+                                      right_where)
+            if combine is not None:
+                try:
+                    new = combine(value.data, new)
+                except DomainError as exc:
+                    raise source.error_at(describe_domain_error(exc), where) from None
+            self.change_input(name, value, new, source, where)
+        return run
+
+    def _statement_repeat(self, tree, source, in_block):
+        count_tree, block = tree.children
+        count = self.expression(count_tree, source, ())
+        body = [self.statement(child, source, in_block=True).run for child in block.children]
+        where = count_tree.meta
+
+        def run():
+            times = count(None)
+            times = float(getattr(times, "data", times)) if is_number(times) else times
+            if times.__class__ is not float or not times.is_integer() or times < 0:
+                shown = format_number(times) if times.__class__ is float else describe_kind(times)
+                raise source.error_at(f"repeat needs a whole number of times (0 or more), "
+                                      f"not {shown}", where)
+            for _ in range(int(times)):
+                for step in body:
+                    step()
+        return run
+
+    def _statement_command(self, tree, source, in_block):
+        name_token = tree.children[0]
+        name = name_token.value
+        arguments = [c for c in tree.children[1:] if isinstance(c, Tree)]
+        positional, keywords = self._arguments(arguments[0] if arguments else None, source, (),
+                                               grad_queries=True)
+        call = self._call_builtin
+        where = tree.meta
+        show = self.show
+
+        def run():
+            args = [argument(None) for argument in positional]
+            kwargs = {key: argument(None) for key, argument in keywords}
+            result = call(BUILTINS[name], args, kwargs, source, where)
+            if result is not None:
+                show(result)
+        return run
+
+    def _target_name(self, target, source, symbol):
+        if target.data != "name":
+            what = "a function definition" if symbol == "=" else "an input's name"
+            raise source.error_at(
+                f"only a name can be on the left of '{symbol}' (here: {source.slice(target.meta)}"
+                f"), as in x {symbol} 2" + ("" if symbol != "=" else
+                                            f"; or {what}, as in f(x) = x**2"), target)
+        return target.children[0].value
+
+    def _check_assignable(self, name, where, source):
+        if name == LAST_RESULT:
+            raise source.error_at("'ans' is the last result and cannot be assigned", where)
+        entry = BUILTINS.get(name)
+        if entry is not None:
+            raise source.error_at(f"'{name}' is a builtin {entry.kind} and cannot be assigned;"
+                                  f" choose another name", where)
+
+    # -- changing an input in place ------------------------------------------------------
+
+    def change_input(self, name, value, new, source, where):
+        """Give input `value` a new number and recompute every graph that uses it.
+
+        If a graph cannot be computed at the new value (log of a negative number, say), the
+        old value is put back and everything recomputed again before the error is raised:
+        an error loses nothing. Ctrl-C half-way does the same.
+        """
+        old = value.data
+        value.data = new
+        try:
+            self._recompute(value)
+        except DomainError as exc:
+            value.data = old
+            self._recompute(value)
+            culprit = self._first_failing_graph(value, new)
+            raise source.error_at(
+                f"{name} = {format_number(new)} would make {culprit} undefined: "
+                f"{describe_domain_error(exc)}; {name} keeps its value {format_number(old)}",
+                where) from None
+        except KeyboardInterrupt:
+            value.data = old
+            self._recompute(value)
+            raise
+        for watcher in list(self.ctx.watchers):
+            watcher()
+
+    def _recompute(self, changed):
+        nodes = self._plan(changed)
+        if nodes:
+            recompute(changed, nodes)
+        ans = self.ans
+        if ans.__class__ is Value and ans._a is not None and self.name_of(ans) is None:
+            order, leaves = self._order(ans)
+            if changed in leaves:
+                recompute(ans, order)
+
+    def _plan(self, changed):
+        """Every node of every variable's graph that depends on `changed`, inputs first."""
+        if self._plans_version != self._version:
+            self._plans = {}
+            self._plans_version = self._version
+            self._orders = {key: entry for key, entry in self._orders.items()
+                            if entry[0] is self.ans}
+        entry = self._plans.get(id(changed))
+        if entry is not None and entry[0] is changed:
+            return entry[1]
+        nodes, seen = [], set()
+        for root in self._graph_roots():
+            order, leaves = self._order(root)
+            if changed in leaves:
+                for node in order:
+                    if node._a is not None and node not in seen:
+                        seen.add(node)
+                        nodes.append(node)
+        self._plans[id(changed)] = (changed, nodes)
+        return nodes
+
+    def _graph_roots(self):
+        roots = []
+        pending = list(self.variables.values())
+        while pending:
+            value = pending.pop()
+            if value.__class__ is Value:
+                if value._a is not None:
+                    roots.append(value)
+            elif isinstance(value, (list, tuple)):
+                pending.extend(value)
+        return roots
+
+    def _order(self, root):
+        entry = self._orders.get(id(root))
+        if entry is None or entry[0] is not root:
+            order = topological_order(root)
+            entry = (root, order, {v for v in order if v._a is None})
+            self._orders[id(root)] = entry
+        return entry[1], entry[2]
+
+    def _first_failing_graph(self, changed, new):
+        """The name of the first variable whose graph fails at the new value (for messages)."""
+        old = changed.data
+        changed.data = new
+        try:
+            for name, value in self.variables.items():
+                if value.__class__ is Value and value._a is not None:
+                    order, leaves = self._order(value)
+                    if changed in leaves:
+                        try:
+                            recompute(value, order)
+                        except DomainError:
+                            return name
+        finally:
+            changed.data = old
+            self._recompute(changed)
+        return "a graph that uses it"
+
+    def _not_an_input(self, name, value, symbol):
+        if value.__class__ is Value:
+            inputs = [self.name_of(v) for v in named_inputs(value, self.name_of)]
+            hint = (f"; change one of its inputs instead ({', '.join(inputs)})" if inputs else "")
+            return f"{name} is not an input: it is computed from other values{hint}"
+        return f"{symbol} changes an input (a number), and {name} is {describe_kind(value)}"
+
+    # -- expressions ---------------------------------------------------------------------
+
+    def expression(self, tree, source, params):
+        """Compile an expression tree into a function of the local parameters (or None)."""
+        return getattr(self, f"_expr_{tree.data}")(tree, source, params)
+
+    def _expr_number(self, tree, source, params):
+        value = float(tree.children[0])
+        if value - value:
+            raise source.error_at("this number is too large for a float", tree)
+        return lambda local: value
+
+    def _expr_string(self, tree, source, params):
+        value = _unescape(tree.children[0][1:-1])
+        return lambda local: value
+
+    def _expr_name(self, tree, source, params):
+        name = tree.children[0].value
+        if name in params:
+            return lambda local: local[name]
+        variables = self.variables
+        load_other = self._load_other
+        where = tree.meta
+
+        def load(local):
+            value = variables.get(name, _NOTHING)
+            if value is _NOTHING:
+                return load_other(name, where, source)
+            return value
+        return load
+
+    def _load_other(self, name, where, source):
+        if name in CONSTANTS:
+            return CONSTANTS[name]
+        if name == LAST_RESULT:
+            if self.ans is _NOTHING:
+                raise source.error_at("'ans' is the last result, and there is none yet", where)
+            return self.ans
+        entry = BUILTINS.get(name)
+        if entry is not None and entry.kind == "command":
+            raise source.error_at(f"'{name}' is a command: write it as a statement of its own,"
+                                  f" as in {entry.signature}", where)
+        if entry is not None or name in self.functions:
+            raise source.error_at(f"'{name}' is a function: call it, as in {name}(x)", where)
+        raise self._unknown_name(name, where, source)
+
+    def _unknown_name(self, name, where, source):
+        known = (set(self.variables) | set(self.functions) | set(CONSTANTS) | {LAST_RESULT}
+                 | {n for n, b in BUILTINS.items() if b.kind == "function"})
+        close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        return source.error_at(f"unknown name '{name}'{hint}", where)
+
+    def _expr_list(self, tree, source, params):
+        items = tree.children[0].children if tree.children else []
+        compiled = [self.expression(item, source, params) for item in items]
+        return lambda local: [item(local) for item in compiled]
+
+    def _expr_index(self, tree, source, params):
+        base_tree, index_tree = tree.children
+        base = self.expression(base_tree, source, params)
+        index = self.expression(index_tree, source, params)
+
+        def run(local):
+            items = base(local)
+            position = index(local)
+            if is_number(position):
+                position = float(getattr(position, "data", position))
+            if not isinstance(items, (list, tuple, str)):
+                raise source.error_at(f"only a list can be indexed, and "
+                                      f"{source.slice(base_tree.meta)} is "
+                                      f"{describe_kind(items)}", base_tree.meta)
+            if position.__class__ is not float or not position.is_integer():
+                shown = (format_number(position) if position.__class__ is float
+                         else describe_kind(position))
+                raise source.error_at(f"an index must be a whole number, not {shown}",
+                                      index_tree.meta)
+            count = len(items)
+            if not -count <= position < count:
+                raise source.error_at(
+                    f"index {format_number(position)} is out of range: the list has {count} "
+                    f"item{'s' if count != 1 else ''} (0 to {count - 1})", index_tree.meta)
+            return items[int(position)]
+        return run
+
+    def _expr_pos(self, tree, source, params):
+        operand = self.expression(tree.children[0], source, params)
+
+        def run(local):
+            value = operand(local)
+            if not is_number(value):
+                raise source.error_at(f"'+' needs a number, not {describe_kind(value)}",
+                                      tree.meta)
+            return value
+        return run
+
+    def _unary(self, tree, source, params):
+        op = OPS[tree.data]
+        function = FUNCTIONS[op.name]
+        operand = self.expression(tree.children[0], source, params)
+        where = tree.meta
+
+        def run(local):
+            value = operand(local)
+            try:
+                return function(value)
+            except DomainError as exc:
+                raise source.error_at(describe_domain_error(exc), where) from None
+            except TypeError:
+                raise source.error_at(f"'{op.symbol}' needs a number, not "
+                                      f"{describe_kind(value)}", where) from None
+        return run
+
+    def _binary(self, tree, source, params):
+        op = OPS[tree.data]
+        function = FUNCTIONS[op.name]
+        left = self.expression(tree.children[0], source, params)
+        right = self.expression(tree.children[1], source, params)
+        where = tree.meta
+
+        def run(local):
+            x = left(local)
+            y = right(local)
+            try:
+                return function(x, y)
+            except DomainError as exc:
+                raise source.error_at(describe_domain_error(exc), where) from None
+            except TypeError:
+                raise source.error_at(f"'{op.symbol}' needs two numbers, not "
+                                      f"{describe_kind(x)} and {describe_kind(y)}",
+                                      where) from None
+        return run
+
+    def _expr_call(self, tree, source, params):
+        name_token = tree.children[0]
+        name = name_token.value
+        positional, keywords = self._arguments(
+            tree.children[1] if len(tree.children) > 1 else None, source, params)
+        where = tree.meta
+        functions = self.functions
+        variables = self.variables
+        call_builtin = self._call_builtin
+        call_user = self._call_user
+
+        def run(local):
+            args = [argument(local) for argument in positional]
+            kwargs = {key: argument(local) for key, argument in keywords} if keywords else {}
+            function = functions.get(name)
+            if function is not None:
+                return call_user(function, args, kwargs, source, where)
+            entry = BUILTINS.get(name)
+            if entry is not None:
+                if entry.kind == "command":
+                    raise source.error_at(
+                        f"'{name}' is a command: write it at the start of a statement, as in "
+                        f"{entry.signature}", name_token)
+                return call_builtin(entry, args, kwargs, source, where)
+            value = variables.get(name, _NOTHING)
+            if value is _NOTHING:
+                raise self._unknown_name(name, name_token, source)
+            if not callable(value) or value.__class__ is Value:
+                raise source.error_at(
+                    f"'{name}' is {describe_kind(value)}, not a function (write {name} * (...)"
+                    f" to multiply)", name_token)
+            return self._call_object(name, value, args, kwargs, source, where)
+        return run
+
+    def _arguments(self, tree, source, params, grad_queries=False):
+        positional, keywords, seen = [], [], set()
+        for argument in tree.children if tree is not None else []:
+            if argument.data == "keyword":
+                key = argument.children[0].value
+                if key in seen:
+                    raise source.error_at(f"keyword argument '{key}' is given twice", argument)
+                seen.add(key)
+                keywords.append((key, self.expression(argument.children[1], source, params)))
+            elif keywords:
+                raise source.error_at("a positional argument cannot follow keyword arguments",
+                                      argument)
+            elif grad_queries and argument.data == "call" and argument.children[0] == "grad":
+                positional.append(self._grad_query(argument, source, params))
+            else:
+                positional.append(self.expression(argument, source, params))
+        return positional, keywords
+
+    def _grad_query(self, tree, source, params):
+        """grad(...) given to a command: the graph and its inputs, not numbers."""
+        positional, keywords = self._arguments(
+            tree.children[1] if len(tree.children) > 1 else None, source, params)
+        text = source.slice(tree.meta)
+        where = tree.meta
+        if keywords or not positional:
+            raise source.error_at("grad(...) needs the value to differentiate first, as in "
+                                  "grad(L, a)", where)
+
+        def run(local):
+            values = [argument(local) for argument in positional]
+            output, wrt = values[0], []
+            for item in values[1:]:
+                wrt.extend(item if isinstance(item, (list, tuple)) else [item])
+            if output.__class__ is not Value:
+                raise source.error_at(f"grad needs a value computed from inputs, not "
+                                      f"{describe_kind(output)}", tree.children[1].children[0])
+            for item in wrt:
+                if item.__class__ is not Value:
+                    raise source.error_at(f"grad can differentiate only with respect to a "
+                                          f"variable, not {describe_kind(item)}", where)
+            if len(values) == 1:
+                wrt = named_inputs(output, self.name_of)
+            return GradQuery(output, wrt, text)
+        return run
+
+    # -- calls -----------------------------------------------------------------------------
+
+    def _call_builtin(self, entry, args, kwargs, source, where):
+        problem = _argument_problem(entry, args, kwargs)
+        if problem:
+            raise source.error_at(problem, where)
+        try:
+            return entry.function(self.ctx, *args, **kwargs)
+        except SourceError:
+            raise
+        except DomainError as exc:
+            raise source.error_at(describe_domain_error(exc), where) from None
+        except MicrocalcError as exc:
+            raise source.error_at(str(exc), where) from None
+        except RecursionError:
+            raise source.error_at(f"{entry.name}: the computation is nested too deeply",
+                                  where) from None
+        except Exception as exc:   # a builtin's own bug or an odd argument: never a traceback
+            raise source.error_at(_python_error_message(entry.name, args, exc), where) from exc
+
+    def _call_object(self, name, function, args, kwargs, source, where):
+        try:
+            return function(*args, **kwargs)
+        except SourceError:
+            raise
+        except DomainError as exc:
+            raise source.error_at(describe_domain_error(exc), where) from None
+        except MicrocalcError as exc:
+            raise source.error_at(str(exc), where) from None
+        except Exception as exc:
+            raise source.error_at(f"{name}: {exc}", where) from exc
+
+    def _call_user(self, function, args, kwargs, source, where):
+        params = function.params
+        if len(args) > len(params) or (not kwargs and len(args) < len(params)):
+            raise source.error_at(f"{function.name} takes {_count(len(params), 'argument')}, "
+                                  f"got {len(args)}", where)
+        local = dict(zip(params, args))
+        for key, value in kwargs.items():
+            if key not in params:
+                raise source.error_at(f"{function.name} has no parameter '{key}'", where)
+            if key in local:
+                raise source.error_at(f"{function.name} got two values for '{key}'", where)
+            local[key] = value
+        missing = [p for p in params if p not in local]
+        if missing:
+            raise source.error_at(f"{function.name} is missing a value for "
+                                  f"'{missing[0]}'", where)
+        if self.call_depth >= MAX_CALL_DEPTH:
+            raise _Runaway.at(source, where, f"{function.name} calls itself without end (the "
+                              f"language has no 'if', so a function cannot stop recursing)")
+        self.call_depth += 1
+        try:
+            return function.body(local)
+        except _Runaway:
+            raise
+        except SourceError as inner:
+            raise source.error_at(f"in {function.name}: {inner.message}", where) from None
+        finally:
+            self.call_depth -= 1
+
+
+for _op in OPS.values():
+    if _op.symbol and _op.arity == 2:
+        setattr(Evaluator, f"_expr_{_op.name}", Evaluator._binary)
+    elif _op.symbol and _op.arity == 1:
+        setattr(Evaluator, f"_expr_{_op.name}", Evaluator._unary)
+
+
+class _Runaway(SourceError):
+    """Calls nested past MAX_CALL_DEPTH: passed up unchanged through every enclosing call."""
+
+    @classmethod
+    def at(cls, source, where, message):
+        error = source.error_at(message, where)
+        return cls(error.message, error.filename, error.line, error.column, error.source_line,
+                   error.end_column)
+
+
+def _is_number_literal(tree):
+    while tree.data in ("neg", "pos"):
+        tree = tree.children[0]
+    return tree.data == "number"
+
+
+def _unescape(text):
+    out, i = [], 0
+    while i < len(text):
+        char = text[i]
+        if char == "\\" and i + 1 < len(text):
+            following = text[i + 1]
+            out.append({"n": "\n", "t": "\t"}.get(following, following))
+            i += 2
+        else:
+            out.append(char)
+            i += 1
+    return "".join(out)
+
+
+def _count(n, noun):
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
+_signatures = {}
+
+
+def _argument_problem(entry, args, kwargs):
+    """Why args and kwargs do not fit the builtin, as a sentence; None if they fit."""
+    op = OPS.get(entry.name)
+    if op is not None and entry.category == "math":
+        if kwargs:
+            return f"{entry.name} takes no keyword arguments"
+        if len(args) != op.arity:
+            return f"{entry.name} takes {_count(op.arity, 'argument')}, got {len(args)}"
+        for arg in args:
+            if not is_number(arg):
+                return f"{entry.name} needs a number, not {describe_kind(arg)}"
+        return None
+    signature = _signatures.get(entry.function)
+    if signature is None:
+        try:
+            signature = inspect.signature(entry.function)
+        except (TypeError, ValueError):
+            return None
+        _signatures[entry.function] = signature
+    try:
+        signature.bind(None, *args, **kwargs)
+    except TypeError as exc:
+        parameters = list(signature.parameters.values())[1:]
+        positional = [p for p in parameters
+                      if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        required = [p for p in positional if p.default is p.empty]
+        varargs = any(p.kind == p.VAR_POSITIONAL for p in parameters)
+        if varargs and len(args) < len(required):
+            return f"{entry.name} takes at least {_count(len(required), 'argument')}, " \
+                   f"got {len(args)}"
+        if not varargs and len(args) > len(positional):
+            if len(required) == len(positional):
+                return f"{entry.name} takes {_count(len(positional), 'argument')}, " \
+                       f"got {len(args)}"
+            return (f"{entry.name} takes {len(required)} to {_count(len(positional), 'argument')}"
+                    f", got {len(args)}")
+        return f"wrong arguments for {entry.name}: {exc} (it is called as {entry.signature})"
+    return None
+
+
+def _python_error_message(name, args, exc):
+    kinds = ", ".join(describe_kind(a) for a in args)
+    if isinstance(exc, TypeError):
+        return f"{name} cannot work with these arguments ({kinds}): {exc}"
+    return f"{name}: {exc}"
+
+
+__all__ = ["Evaluator", "UserFunction", "CONSTANTS"]

@@ -1,0 +1,86 @@
+"""How the language shows values: numbers in the shortest text that reads back exactly."""
+
+from ..engine import Value
+from .context import Event
+
+
+def format_number(x):
+    """The shortest text that reads back as the same float: 6, -1.5, 0.7071067811865477, 1e-7.
+
+    Python's repr already finds the shortest round-tripping digits; this drops the ".0" of
+    whole numbers, writes exponents without "+" or leading zeros (1e16, 1.5e-7) and shows
+    -0.0 as 0, which compares equal to it.
+    """
+    x = float(x)
+    if x == 0:
+        return "0"
+    if x - x:                       # inf or nan: never a Value, but a float may be shown
+        return repr(x)
+    text = repr(x)
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        if mantissa.endswith(".0"):
+            mantissa = mantissa[:-2]
+        return f"{mantissa}e{int(exponent)}"
+    return text[:-2] if text.endswith(".0") else text
+
+
+def format_string(text):
+    """A string as it is written in a program: in double quotes, with \\ and " escaped."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return f'"{escaped}"'
+
+
+def format_value(value):
+    """One line of text for a value: a number, a list, a string or any other object."""
+    if value.__class__ is Value:
+        return format_number(value.data)
+    if isinstance(value, (float, int)) and not isinstance(value, bool):
+        return format_number(value)
+    if isinstance(value, Value):
+        return format_number(value.data)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(format_value(item) for item in value) + "]"
+    if isinstance(value, str):
+        return format_string(value)
+    return str(value)
+
+
+def value_data(value):
+    """The JSON-serialisable payload of a value: numbers become floats, lists stay lists."""
+    if isinstance(value, Value):
+        return value.data
+    if isinstance(value, (float, int)) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(value, (list, tuple)):
+        return [value_data(item) for item in value]
+    if isinstance(value, str):
+        return value
+    to_data = getattr(value, "to_data", None)
+    return to_data() if callable(to_data) else str(value)
+
+
+def describe_kind(value):
+    """How a value is named in a message: 'a number', 'a list', 'a string', 'nothing'."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, (float, int, Value)) and not isinstance(value, bool):
+        return "a number"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    if isinstance(value, str):
+        return "a string"
+    return f"a {type(value).__name__}"
+
+
+def event_for(value):
+    """The output event that shows a value: a "value" line, or "text" for a picture/table."""
+    text = format_value(value)
+    kind = "text" if "\n" in text else "value"
+    return Event(kind, text, {"value": value_data(value)} if kind == "value" else
+                 _text_data(value))
+
+
+def _text_data(value):
+    to_data = getattr(value, "to_data", None)
+    return to_data() if callable(to_data) else None

@@ -1,0 +1,81 @@
+"""The session: what front ends (REPL, script runner, pipes, docs) talk to."""
+
+from ..errors import MicrocalcError
+from . import calculus, lists  # noqa: F401  (register grad and len)
+from .context import Context, Settings
+from .errors import Source, SourceError
+from .evaluator import Evaluator
+from .parser import is_complete, parse
+
+
+class Session:
+    """A running program's state: variables, functions, `ans`, settings and watchers.
+
+    run() parses the whole source before running any of it, then runs it statement by
+    statement, sending output to emit as `Event`s. The first error stops it with a
+    SourceError; the statements before it have run and no variable is lost.
+    """
+
+    def __init__(self, settings=None):
+        self.ctx = Context(emit=_ignore, settings=settings if settings is not None else Settings())
+        self._evaluator = Evaluator(self.ctx)
+        self._history = []
+
+    @property
+    def settings(self):
+        return self.ctx.settings
+
+    @settings.setter
+    def settings(self, settings):
+        self.ctx.settings = settings
+
+    def run(self, source, filename="<input>", emit=None):
+        """Run a program. Without emit, the events are collected and returned as a list."""
+        events = [] if emit is None else None
+        self.ctx.emit = emit if emit is not None else events.append
+        text = Source(source, filename)
+        statements = self._evaluator.compile_program(parse(text), text)
+        history = self._history
+        for statement in statements:
+            try:
+                statement.run()
+            except SourceError:
+                raise
+            except MicrocalcError as exc:
+                raise statement.error(str(exc)) from None
+            except RecursionError:
+                raise statement.error("this is nested too deeply to run") from None
+            except Exception as exc:     # a bug; still no traceback for the user
+                raise statement.error(f"internal error: {type(exc).__name__}: {exc}") from exc
+            history.append(statement.text)
+        return events
+
+    def is_complete(self, text):
+        """False while a bracket or `{` is open at the end of text: the REPL reads on."""
+        return is_complete(text)
+
+    def names(self):
+        """User variables and functions, for completion."""
+        return sorted(set(self._evaluator.variables) | set(self._evaluator.functions))
+
+    @property
+    def variables(self):
+        return self._evaluator.variables
+
+    @property
+    def functions(self):
+        return self._evaluator.functions
+
+    def reset(self):
+        """Forget every variable, function, watcher and the history."""
+        self._evaluator.reset()
+        self.ctx.watchers.clear()
+        self._history.clear()
+
+    def to_script(self):
+        """Every statement that has run without error, in order: the session as a .mg file."""
+        return "".join(text + "\n" for text in self._history)
+
+
+def _ignore(event):
+    pass

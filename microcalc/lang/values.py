@@ -1,0 +1,60 @@
+"""Values the language hands to builtins, beyond numbers, lists and strings."""
+
+from dataclasses import dataclass
+
+from ..errors import MicrocalcError
+from ..engine import Value
+from .format import describe_kind, format_number
+
+
+@dataclass
+class GradQuery:
+    """A `grad(...)` written as an argument of a command (`explain grad(L, a)`).
+
+    Commands receive this instead of numbers so that they can see the graph: output is the
+    Value differentiated, wrt the Values it is differentiated with respect to (for
+    `grad(L)`, every named input of L), text the source text of the call.
+    """
+    output: object
+    wrt: list
+    text: str
+
+
+class Gradients:
+    """The answer to grad(L): every named input of L with its gradient, one per line."""
+
+    def __init__(self, names, gradients):
+        self.names = list(names)
+        self.gradients = list(gradients)
+
+    def items(self):
+        return zip(self.names, self.gradients)
+
+    def __len__(self):
+        return len(self.names)
+
+    def __str__(self):
+        return "\n".join(f"{name}: {format_number(_number(g))}" for name, g in self.items())
+
+    def to_data(self):
+        return {"gradients": {name: _number(g) for name, g in self.items()}}
+
+
+def _number(x):
+    return float(getattr(x, "data", x))
+
+
+def is_number(x):
+    """A number as the language passes it: a float, an int or a Value (not a bool)."""
+    cls = x.__class__
+    return cls is float or cls is Value or (isinstance(x, (int, float)) and cls is not bool)
+
+
+def whole_number(x, what):
+    """x (a float or Value the language passed) as an int, or a clear error naming `what`."""
+    if not is_number(x):
+        raise MicrocalcError(f"{what} must be a whole number, not {describe_kind(x)}")
+    x = _number(x)
+    if not x.is_integer():
+        raise MicrocalcError(f"{what} must be a whole number, not {format_number(x)}")
+    return int(x)
