@@ -29,7 +29,7 @@ dL/da = 6"""
 
 NEURON_EXPLAIN = """\
 do/dx1 by the chain rule: 1 path from o down to x1
-  where t1 = t2+t3, t2 = x1*w1
+  where t1 = t2+t3, t2 = x1*w1, t3 = x2*w2
 
 local derivatives
   do/dn   = d(tanh(u))/du = 1 - tanh(u)**2 = 1 - tanh(n)**2 = 0.5

@@ -146,7 +146,7 @@ def test_a_million_deep_chain_is_drawn_without_recursion():
         y = y * 1.0
     lines = tree(y, {x: "x"}, depth=3).splitlines()
     assert lines[1].startswith("* ")
-    assert lines[-1] == "7 of 400001 nodes shown: cut at depth 3 (raise with depth=N)"
+    assert lines[-1] == "7 of 400,001 nodes shown: cut at depth 3 (raise with depth=N)"
 
 
 def test_colour_only_when_asked():

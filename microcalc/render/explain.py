@@ -24,6 +24,7 @@ from .style import glyphs, number
 MAX_PATHS = 20
 MAX_EDGES = 30
 MAX_SUMMARY_ROWS = 20
+MAX_DEFINITIONS = 24
 
 
 def explain(output, wrt, names=None, ascii=False, color=False, paths=MAX_PATHS):
@@ -58,22 +59,27 @@ class _Context:
         self.order = topological_order(output)
         self.adjoints = dict(zip(self.order, grad(output, self.order)))
         self.name_of = name_of
-        self.names = {}
-        used = {name_of(v) for v in self.order}
-        generated = (f"t{k}" for k in range(1, len(self.order) + 2) if f"t{k}" not in used)
-        self.defined = []   # generated names in the order they were given, for "where ..."
-        for v in _preorder(output):     # t1 is nearest the output, operands left to right
-            name = name_of(v)
-            if name is None and v is output:
-                name = "out" if "out" not in used else next(generated)
-            elif name is None and v._op:
-                name = next(generated)
-                self.defined.append(v)
-            self.names[v] = name
+        self.names = {v: name_of(v) for v in self.order}
+        used = set(self.names.values())
+        if self.names[output] is None:
+            self.names[output] = "out" if "out" not in used else None
+        # Unnamed operations are named t1, t2, ... in the order they are first mentioned,
+        # so the names stay small and the same node keeps its name across targets.
+        self.fresh = (f"t{k}" for k in range(1, len(self.order) + 2) if f"t{k}" not in used)
+        self.generated = set()
+        self.mentioned = {}     # generated names used by the explanation being written
 
     def text(self, v):
-        """A node's name, or for an unnamed input its number."""
-        return self.names[v] or number(v.data)
+        """A node's name (given or generated), or for an unnamed input its number."""
+        name = self.names[v]
+        if name is None:
+            if not v._op:
+                return number(v.data)
+            name = self.names[v] = next(self.fresh)
+            self.generated.add(v)
+        if v in self.generated:
+            self.mentioned.setdefault(v, name)
+        return name
 
     def derivative(self, parent, child):
         return f"d{self.text(parent)}/d{self.text(child)}"
@@ -95,6 +101,7 @@ class _Context:
         return label
 
     def explain_one(self, target, max_paths):
+        self.mentioned = {}
         out = self.text(self.output)
         wanted = f"d{out}/d{self.text(target)}" if target in self.names else None
         if target not in self.names:
@@ -108,12 +115,9 @@ class _Context:
                     {"output": out, "wrt": out, "paths": 1, "gradient": 1.0})
         counts = self._count_paths(target)
         total = counts[self.output]
-        if total == 0:
-            return (f"{out} does not depend on {self.text(target)}: {wanted} = 0",
-                    {"output": out, "wrt": self.text(target), "paths": 0, "gradient": 0.0})
         edges = self._edges_on_paths(counts)
         if total <= max_paths and len(edges) <= MAX_EDGES:
-            return self._enumerate(target, counts, edges, wanted, gradient)
+            return self._enumerate(target, counts, wanted, gradient)
         return self._summarise(target, total, len(edges), counts, wanted, gradient)
 
     def _count_paths(self, target):
@@ -131,14 +135,21 @@ class _Context:
         return [(v, i) for v in reversed(self.order) if counts[v]
                 for i, c in enumerate(v._prev) if counts[c]]
 
-    def _where(self, nodes):
-        """ "where t1 = t2+t3, ..." for the generated names among nodes."""
-        shown = set(nodes)
-        parts = [f"{self.names[v]} = {substitute(expression(v._op), map(self.text, v._prev))}"
-                 for v in self.defined if v in shown]
-        return ["  where " + ", ".join(parts)] if parts else []
+    def _where(self):
+        """Definitions of the generated names mentioned, one operation each; defining one
+        can mention another (t1 = t2+t3), which is then defined too, up to a limit."""
+        definitions = []
+        k = 0
+        while k < len(self.mentioned) and k < MAX_DEFINITIONS:
+            v = list(self.mentioned)[k]
+            operands = [self.text(c) for c in v._prev]
+            definitions.append(f"{self.names[v]} = {substitute(expression(v._op), operands)}")
+            k += 1
+        if len(self.mentioned) > k:
+            definitions.append(self.g.ellipsis)
+        return _wrapped("  where ", definitions)
 
-    def _enumerate(self, target, counts, edges, wanted, gradient):
+    def _enumerate(self, target, counts, wanted, gradient):
         g = self.g
         paths = []
         stack = [(self.output, [])]          # node, edges taken so far
@@ -157,8 +168,6 @@ class _Context:
         noun = "path" if len(paths) == 1 else "paths"
         lines = [f"{wanted} by the chain rule: {len(paths)} {noun} from "
                  f"{self.text(self.output)} down to {self.text(target)}"]
-        lines += self._where([v for v, _ in edges] + [v._prev[i] for v, i in edges])
-
         lines += ["", "local derivatives"]
         rows = []
         edge_data = []
@@ -206,6 +215,7 @@ class _Context:
         else:
             lines.append(f"sum over the {len(paths)} paths: {wanted} = "
                          f"{_sum_text(products)} = {number(gradient)}")
+        lines[1:1] = self._where()
         data = {"output": self.text(self.output), "wrt": self.text(target),
                 "paths": len(paths), "edges": edge_data, "path_list": path_data,
                 "gradient": gradient}
@@ -226,7 +236,6 @@ class _Context:
                  f"The last step, into {self.text(target)}:"]
         into = [(v, i) for v in reversed(self.order) if counts[v]
                 for i, c in enumerate(v._prev) if c is target]
-        lines += self._where([v for v, _ in into[:MAX_SUMMARY_ROWS]])
         rows = [[("  edge", "muted"), ("local", "muted"),
                  (f"d{self.text(self.output)}/dparent", "muted"), ("contribution", "muted")]]
         edge_data = []
@@ -245,23 +254,26 @@ class _Context:
             lines.append(f"  {g.ellipsis} and {len(into) - MAX_SUMMARY_ROWS:,} more edges "
                          "into it, included in the sum")
         lines += ["", f"{wanted} = {number(gradient)}  (the sum of the contributions)"]
+        lines[5:5] = self._where()
         data = {"output": self.text(self.output), "wrt": self.text(target), "paths": total,
                 "summarised": True, "edges": edge_data, "edges_into": len(into),
                 "gradient": gradient}
         return "\n".join(lines), data
 
 
-def _preorder(output):
-    """Every node once, parents before operands, operands left to right; iterative."""
-    seen, order, stack = set(), [], [output]
-    while stack:
-        v = stack.pop()
-        if v in seen:
-            continue
-        seen.add(v)
-        order.append(v)
-        stack.extend(reversed(v._prev))
-    return order
+def _wrapped(lead, parts, width=88):
+    """parts joined by ", " after lead, in lines of at most width columns."""
+    if not parts:
+        return []
+    lines, line = [], lead
+    for k, part in enumerate(parts):
+        piece = part + ("," if k < len(parts) - 1 else "")
+        if line.strip() and len(line) + len(piece) + 1 > width:
+            lines.append(line.rstrip())
+            line = " " * len(lead)
+        line += piece + " "
+    lines.append(line.rstrip())
+    return lines
 
 
 def _drop_repeats(steps):

@@ -27,8 +27,8 @@ class Glyphs:
 UNICODE = Glyphs(tee="├─ ", elbow="└─ ", pipe="│  ", blank="   ", ellipsis="…", arrow="→",
                  times="×", dot="·", ok="✓", bad="✗",
                  axis_corner="└", axis_vertical="│", axis_horizontal="─")
-ASCII = Glyphs(tee="|- ", elbow="`- ", pipe="|  ", blank="   ", ellipsis="...", arrow="->",
-               times="x", dot="*", ok="ok", bad="FAIL",
+ASCII = Glyphs(tee="|- ", elbow="`- ", pipe="|  ", blank="   ", ellipsis="...",
+               arrow="->", times="x", dot="*", ok="ok", bad="FAIL",
                axis_corner="+", axis_vertical="|", axis_horizontal="-")
 
 

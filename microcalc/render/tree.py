@@ -133,7 +133,7 @@ def _footer(total, drawn, cut_at_depth, depth, stopped, nodes, grad_error):
         raise_with.append("nodes=N")
     lines = []
     if cuts:
-        lines.append(f"{drawn} of {total} nodes shown: cut " + " and ".join(cuts)
+        lines.append(f"{drawn:,} of {total:,} nodes shown: cut " + " and ".join(cuts)
                      + f" (raise with {', '.join(raise_with)})")
     if grad_error:
         lines.append(f"gradients unknown: {grad_error}")
