@@ -19,6 +19,7 @@ from ..engine import FUNCTIONS, OPS, Value, recompute, topological_order
 from ..errors import DomainError, MicrocalcError
 from .builtins import BUILTINS
 from .calculus import describe_domain_error, named_inputs
+from .context import Event
 from .errors import SourceError
 from .format import describe_kind, event_for, format_number
 from .values import GradQuery, is_number
@@ -75,6 +76,7 @@ class Evaluator:
         self._plans = {}           # id(input) -> (input, nodes to recompute), for this version
         self._plans_version = -1
         self._orders = {}          # id(root) -> (root, topological order, leaves)
+        self._roots = []           # every graph a variable holds, for this version
         ctx.name_of = self.name_of
 
     # -- state -------------------------------------------------------------------------
@@ -156,10 +158,26 @@ class Evaluator:
                 value = Value(value)            # a number on the right: a new input
             elif value is None:
                 raise source.error_at("this gives no value to assign", where)
+            old = self.variables.get(name)
             bind(name, value)
             if prints:
                 show(value)
+            if (not in_block and old.__class__ is Value and old._a is None
+                    and old is not value and value.__class__ is Value and value._a is None):
+                self._note_old_input_in_use(name, old, value)
         return run
+
+    def _note_old_input_in_use(self, name, old, new):
+        """`a = 5` after L was built from a: L keeps the old a. Say so, and how to change it."""
+        self._plan(old)
+        users = [self.name_of(root) for root in self._roots
+                 if old in self._order(root)[1] and self.name_of(root)]
+        if users:
+            shown = ", ".join(users[:3]) + (", ..." if len(users) > 3 else "")
+            self.ctx.emit(Event(
+                "note", f"{shown} still {'uses' if len(users) == 1 else 'use'} the old {name} "
+                f"({format_number(old.data)}); to change {name} everywhere, write "
+                f"{name} := {format_number(new.data)}", {"name": name, "users": users}))
 
     def _define_function(self, target, body, source):
         name_token = target.children[0]
@@ -261,7 +279,9 @@ class Evaluator:
             args = [argument(None) for argument in positional]
             kwargs = {key: argument(None) for key, argument in keywords}
             result = call(BUILTINS[name], args, kwargs, source, where)
-            if result is not None:
+            if isinstance(result, str):          # a picture or a table, shown as it is
+                self.ctx.emit(Event("text", result))
+            elif result is not None:
                 show(result)
         return run
 
@@ -325,13 +345,16 @@ class Evaluator:
         if self._plans_version != self._version:
             self._plans = {}
             self._plans_version = self._version
-            self._orders = {key: entry for key, entry in self._orders.items()
-                            if entry[0] is self.ans}
+            self._roots = self._graph_roots()
+            # Forget the orders of graphs no variable holds any more.
+            kept = {id(root) for root in self._roots}
+            kept.add(id(self.ans))
+            self._orders = {key: entry for key, entry in self._orders.items() if key in kept}
         entry = self._plans.get(id(changed))
         if entry is not None and entry[0] is changed:
             return entry[1]
         nodes, seen = [], set()
-        for root in self._graph_roots():
+        for root in self._roots:
             order, leaves = self._order(root)
             if changed in leaves:
                 for node in order:
@@ -343,14 +366,16 @@ class Evaluator:
 
     def _graph_roots(self):
         roots = []
-        pending = list(self.variables.values())
-        while pending:
-            value = pending.pop()
+
+        def collect(value):
             if value.__class__ is Value:
                 if value._a is not None:
                     roots.append(value)
             elif isinstance(value, (list, tuple)):
-                pending.extend(value)
+                for item in value:
+                    collect(item)
+        for value in self.variables.values():
+            collect(value)
         return roots
 
     def _order(self, root):

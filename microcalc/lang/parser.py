@@ -185,6 +185,10 @@ def _syntax_error(source, exc, postlex):
     if (open_brackets and open_brackets[-1].type != "LBRACE" and previous is not None
             and token.line > previous.end_line and not _closes_later(source, open_brackets[-1])):
         return _unclosed(source, open_brackets[-1])
+    if (kind in ("EQUAL", "UPDATE", "__ANON_0") and previous is not None
+            and previous.type == "COMMAND"):
+        return source.error_at(
+            f"'{previous.value}' is a command and cannot be a variable name", previous)
     if kind in CLOSING and _unmatched(token, open_brackets):
         return source.error_at(f"unmatched '{token.value}'", token)
     if previous is not None and "NUMBER" in expected and kind not in OPERAND_START:
@@ -201,9 +205,6 @@ def _syntax_error(source, exc, postlex):
         return source.error_at(
             f"missing operator between {_describe(previous)} and {_describe(token)}"
             f" (write {previous.value} * {token.value} to multiply)", token)
-    if kind in ("EQUAL", "UPDATE", "__ANON_0") and previous is not None and previous.type == "COMMAND":
-        return source.error_at(
-            f"'{previous.value}' is a command and cannot be a variable name", previous)
     if kind == "EQUAL" and previous is not None and previous.type == "REPEAT":
         return source.error_at("'repeat' is a keyword and cannot be a variable name", previous)
     if kind == "EQUAL":
