@@ -1,10 +1,14 @@
 """microcalc.render.tree: exact pictures of the seed graphs, shared-node references, cuts."""
 
+import re
+
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from microcalc.engine import Value, grad, topological_order
-from microcalc.render import tree
+from microcalc.errors import MicrocalcError
+from microcalc.render import dot, tree
 from test_render_graphs import doubling, seed_expression, seed_neuron
 
 SEED_TREE = """\
@@ -155,7 +159,6 @@ def test_colour_only_when_asked():
     coloured = tree(values["L"], names, color=True)
     assert "\x1b[" in coloured
     # Colour codes do not move the columns: without them the picture is the plain one.
-    import re
     assert re.sub(r"\x1b\[[0-9;]*m", "", coloured) == SEED_TREE
 
 
@@ -205,3 +208,11 @@ def test_every_node_is_expanded_at_most_once_and_shows_its_gradient(root):
     expected = sorted((v.data, str(v._op), g) for v, g in zip(order, grad(root, order)))
     drawn = sorted((n["value"], n["op"] or "", n["grad"]) for n in picture.data["nodes"])
     assert drawn == expected
+
+
+def test_python_api_refuses_what_is_not_a_graph():
+    for draw in (tree, dot):
+        with pytest.raises(MicrocalcError, match="draws a Value's graph, not float"):
+            draw(3.0)
+    with pytest.raises(MicrocalcError, match="depth >= 0"):
+        tree(Value(1.0), depth=-1)

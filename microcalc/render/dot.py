@@ -10,7 +10,7 @@ import os
 import shutil
 import subprocess
 
-from ..engine import grad, topological_order
+from ..engine import Value, grad, topological_order
 from ..errors import MicrocalcError
 from .labels import namer, op_text
 from .picture import Picture
@@ -25,6 +25,8 @@ GRAPHVIZ_HELP = ("install Graphviz to get the `dot` program (Debian/Ubuntu: apt 
 
 def dot(value, names=None):
     """value's graph as DOT text (a `Picture` whose .data holds its nodes and edges)."""
+    if not isinstance(value, Value):
+        raise MicrocalcError(f"dot draws a Value's graph, not {type(value).__name__}")
     name_of = namer(names)
     order = topological_order(value)
     try:

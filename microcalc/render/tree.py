@@ -14,7 +14,7 @@ The walk is iterative (graphs can be a million nodes deep) and stops at a depth 
 count that the caller can raise; what was cut is said under the tree.
 """
 
-from ..engine import grad, topological_order
+from ..engine import Value, grad, topological_order
 from ..errors import MicrocalcError
 from .labels import namer, op_text
 from .picture import Picture, table
@@ -31,6 +31,8 @@ def tree(value, names=None, ascii=False, color=False, depth=DEFAULT_DEPTH, nodes
     below the root are drawn; nodes is how many lines at most. Returns a `Picture`
     (a str whose `.data` holds the drawn nodes and edges).
     """
+    if not isinstance(value, Value):
+        raise MicrocalcError(f"tree draws a Value's graph, not {type(value).__name__}")
     if depth < 0 or nodes < 1:
         raise MicrocalcError("tree needs depth >= 0 and nodes >= 1")
     name_of = namer(names)
