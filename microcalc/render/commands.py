@@ -61,7 +61,7 @@ def tree(ctx, value, depth=DEFAULT_DEPTH, nodes=DEFAULT_NODES):
 @builtin("dot", 'dot L  or  dot L, "graph.svg"',
          "L's graph as Graphviz DOT text, or written to a .dot/.gv file or (with Graphviz "
          "installed) a .svg/.png/.pdf image",
-         example='x = 3; y = x**2 + x\ndot y, "y.dot"', kind="command", category="graph")
+         example="x = 3; y = x**2 + x\ndot y", kind="command", category="graph")
 def dot(ctx, value, path=None):
     value = _graph(value, "dot")
     if path is None:
@@ -151,7 +151,7 @@ def watch(ctx, value=None, depth=DEFAULT_DEPTH, nodes=DEFAULT_NODES):
 
 @builtin("unwatch", "unwatch L  or  unwatch",
          "stop drawing L's tree after changes (unwatch alone stops every watch)",
-         example="unwatch L", kind="command", category="graph")
+         example="a = 2; L = a*a\nwatch L\nunwatch L", kind="command", category="graph")
 def unwatch(ctx, *values):
     stopped = [w for w in _tree_watchers(ctx)
                if not values or any(w.value is v for v in values)]
@@ -171,7 +171,7 @@ def _chart_width(ctx):
 
 @builtin("plot", "plot run  or  plot [numbers], log=1",
          "a line chart of a training run's loss per step, or of a list of numbers",
-         example="run = train(net, data, steps=50)\nplot run, log=1",
+         example="plot [0.9, 0.5, 0.3, 0.2, 0.15, 0.12], log=1",
          kind="command", category="graph")
 def plot(ctx, series, log=0, width=None, height=12):
     title = None
