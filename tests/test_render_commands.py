@@ -2,18 +2,21 @@
 
 import json
 import shutil
+from pathlib import Path
 
 import pytest
 
 from microcalc.lang.context import Context, Settings
 from microcalc.lang.errors import SourceError
-from microcalc.nn import MLP, Dataset
+from microcalc.errors import MicrocalcError
+from microcalc.nn import MLP, Dataset, load_csv, train
 from microcalc.render import commands
 from microcalc.session import new_session
 from test_render_check import SEED_CHECK
 from test_render_explain import NEURON_EXPLAIN, SEED_EXPLAIN
 from test_render_tree import NEURON_TREE, SEED_TREE, SEED_TREE_ASCII
 
+MOONS = Path(__file__).resolve().parent.parent / "examples" / "data" / "moons100.csv"
 SEED = "a = 2; b = -3; c = 10; f = -2\ne = a*b; d = e + c; L = d*f\n"
 NEURON = ("x1 = 2; x2 = 0; w1 = -3; w2 = 1; b = 6.8813735870195432\n"
           "n = x1*w1 + x2*w2 + b; o = tanh(n)\n")
@@ -152,38 +155,53 @@ def test_plot_a_list_of_numbers():
     assert picture.splitlines()[4] == "0 |    *"
 
 
-class _Run:
-    """What plot and boundary use of a training run: its losses, model and data."""
-
-    def __init__(self, model, data, losses):
-        self.model, self.data, self.losses = model, data, losses
-
-
 def _context(**settings):
     events = []
     return Context(emit=events.append, settings=Settings(**settings)), events
 
 
+def _trained():
+    """A real training run: a small network, a few steps of the moons problem."""
+    data = load_csv(str(MOONS))
+    return train(MLP(2, [8, 1], seed=1), data, steps=5, l2=1e-4)
+
+
 def test_plot_of_a_training_run_is_its_loss_per_step():
+    run_ = _trained()
     ctx, events = _context(ascii=True, width=40)
-    commands.plot(ctx, _Run(None, None, [1.0, 0.5, 0.25]), height=3)
+    commands.plot(ctx, run_, height=4)
     assert events[0].text.splitlines()[0] == "loss per step"
-    assert events[0].data["series"] == [1.0, 0.5, 0.25]
+    assert events[0].data["series"] == run_.losses and len(run_.losses) == 5
 
 
-def test_boundary_of_a_network_over_its_data():
-    data = Dataset([[-1.0, 0.0], [1.0, 0.0], [0.0, 1.0]], [-1.0, 1.0, 1.0])
-    model = MLP(2, [4, 1], seed=1)
+def test_boundary_of_a_trained_network_over_its_data():
+    run_ = _trained()
+    model, data = run_.model, run_.data
     ctx, events = _context(ascii=True, width=40)
     commands.boundary(ctx, model, data, height=6)
-    # Every picture cell agrees with the network itself at that cell's centre.
+    # Every picture cell agrees with the network itself at that cell's centre, and the
+    # count of correct points with the network's own predictions.
     event = events[0]
     (x_low, x_high), (y_low, y_high) = event.data["x_range"], event.data["y_range"]
-    for row, cells in enumerate(event.data["positive"]):
+    grid = event.data["positive"]
+    for row, cells in enumerate(grid):
         for col, positive in enumerate(cells):
             x = x_low + (col + 0.5) * (x_high - x_low) / len(cells)
-            y = y_high - (row + 0.5) * (y_high - y_low) / len(event.data["positive"])
+            y = y_high - (row + 0.5) * (y_high - y_low) / len(grid)
             assert positive == (model([x, y]).data > 0)
+    right = sum((model(list(p)).data > 0) == (y > 0) for p, y in zip(data.inputs, data.labels))
+    assert event.data["correct"] == right
+    # A run knows its network and data: `boundary run` draws the same picture.
     ctx2, events2 = _context(ascii=True, width=40)
-    commands.boundary(ctx2, _Run(model, data, []), height=6)
+    commands.boundary(ctx2, run_, height=6)
     assert events2[0].text == event.text
+
+
+def test_boundary_needs_two_inputs_and_one_output():
+    ctx, _ = _context()
+    data = Dataset([[0.0, 1.0, 2.0]], [1.0])
+    with pytest.raises(MicrocalcError, match="two inputs"):
+        commands.boundary(ctx, MLP(3, [1], seed=1), data)
+    data = Dataset([[0.0, 1.0], [1.0, 0.0]], [0.0, 1.0])
+    with pytest.raises(MicrocalcError, match="one output score"):
+        commands.boundary(ctx, MLP(2, [2], seed=1), data)
