@@ -111,3 +111,32 @@ def test_decision_boundary_errors():
         decision_boundary(lambda x, y: x, [], [])
     with pytest.raises(MicrocalcError, match="labels"):
         decision_boundary(lambda x, y: x, [(0, 0)], [1, 1])
+
+
+def test_every_character_a_picture_uses_is_declared_for_front_ends():
+    """A front end checks its output can encode style.UNICODE_CHARACTERS before choosing
+    Unicode: so every non-ASCII character any renderer draws must be listed there (Braille
+    by its block), and ASCII pictures must be pure ASCII."""
+    from microcalc.render import check, explain, tree
+    from microcalc.render.style import UNICODE_CHARACTERS
+    from test_render_graphs import doubling, seed_expression
+
+    values, names = seed_expression()
+    xs, xnames = doubling(30)
+    x = Value(0.0)
+    pictures = {}
+    for ascii in (False, True):
+        pictures[ascii] = "".join([
+            tree(values["L"], names, ascii=ascii), tree(xs[-1], xnames, depth=2, ascii=ascii),
+            explain(values["L"], values["a"], names, ascii=ascii),
+            explain(xs[-1], xs[0], xnames, ascii=ascii),
+            check(values["L"], names=names, ascii=ascii),
+            check(x.relu() + x, ascii=ascii),
+            line_chart([3, 1, 2, 0], ascii=ascii),
+            decision_boundary(lambda p, q: p, [(-1, 0), (1, 1)], [1, -1], ascii=ascii)])
+    pictures[True].encode("ascii")
+    used = {ch for ch in pictures[False] if ord(ch) > 127}
+    undeclared = {ch for ch in used
+                  if ch not in UNICODE_CHARACTERS and not 0x2800 <= ord(ch) <= 0x28FF}
+    assert not undeclared
+    assert used >= set(UNICODE_CHARACTERS) - {"\u2801", "\u28ff"}

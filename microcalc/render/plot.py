@@ -12,7 +12,7 @@ from ..errors import MicrocalcError
 from .picture import Picture
 from .style import glyphs, number, paint
 
-_BRAILLE_BASE = 0x2800
+_BRAILLE_BASE = 0x2800      # see style.BRAILLE_SAMPLE
 # The bit of each dot in a Braille cell, by [row][column] (Unicode's dot numbering).
 _BRAILLE_BITS = ((0x01, 0x08), (0x02, 0x10), (0x04, 0x20), (0x40, 0x80))
 
@@ -126,7 +126,7 @@ def decision_boundary(predict, points, labels, width=60, height=20, ascii=False,
         before = marks.get((col, row))
         marks[(col, row)] = glyph if before in (None, glyph) else "*"
 
-    shade = "." if ascii else "░"
+    shade = glyphs(ascii).shade
     lines = []
     for row in range(height):
         cells = []

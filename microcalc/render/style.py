@@ -4,7 +4,7 @@ Every renderer draws with one `Glyphs` set so that `ascii=True` changes all of t
 and paints through `paint` so that colour codes appear only when asked for.
 """
 
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 
 
 @dataclass(frozen=True)
@@ -22,18 +22,27 @@ class Glyphs:
     axis_corner: str
     axis_vertical: str
     axis_horizontal: str
+    shade: str          # a region of a picture (where a classifier says yes)
 
 
 UNICODE = Glyphs(tee="├─ ", elbow="└─ ", pipe="│  ", blank="   ", ellipsis="…", arrow="→",
                  times="×", dot="·", ok="✓", bad="✗",
-                 axis_corner="└", axis_vertical="│", axis_horizontal="─")
+                 axis_corner="└", axis_vertical="│", axis_horizontal="─", shade="░")
 ASCII = Glyphs(tee="|- ", elbow="`- ", pipe="|  ", blank="   ", ellipsis="...",
                arrow="->", times="x", dot="*", ok="ok", bad="FAIL",
-               axis_corner="+", axis_vertical="|", axis_horizontal="-")
+               axis_corner="+", axis_vertical="|", axis_horizontal="-", shade=".")
 
 
 def glyphs(ascii=False):
     return ASCII if ascii else UNICODE
+
+
+BRAILLE_SAMPLE = "\u2801\u28ff"     # line charts use the Braille block U+2800..U+28FF
+
+# Every non-ASCII character a picture may contain: a front end whose output cannot encode
+# all of them should draw with ascii=True.
+UNICODE_CHARACTERS = "".join(sorted({ch for glyph in astuple(UNICODE) for ch in glyph
+                                     if ord(ch) > 127})) + BRAILLE_SAMPLE
 
 
 # ANSI SGR codes by the role a piece of text plays in a picture.
