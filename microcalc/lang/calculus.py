@@ -11,7 +11,7 @@ from ..errors import DomainError, MicrocalcError
 from .builtins import builtin
 from .context import Event
 from .format import describe_kind, format_number
-from .values import Gradients
+from .values import Gradients, is_number
 
 
 def named_inputs(output, name_of):
@@ -80,10 +80,11 @@ def gradients(ctx, output, targets):
 def _gradient_table(ctx, output):
     inputs = named_inputs(output, ctx.name_of)
     if not inputs:
-        if isinstance(output, Value):
+        if isinstance(output, Value) or is_number(output):
             raise MicrocalcError("grad(L) lists the named inputs of L, and this value has none:"
                                  " name the ones you want, as in grad(L, x)")
-        raise MicrocalcError(f"grad needs a number computed from inputs, not {describe_kind(output)}")
+        raise MicrocalcError(f"grad needs a number computed from inputs, not "
+                             f"{describe_kind(output)}")
     return Gradients([ctx.name_of(v) for v in inputs], gradients(ctx, output, inputs))
 
 

@@ -189,6 +189,8 @@ def _syntax_error(source, exc, postlex):
             and previous.type == "COMMAND"):
         return source.error_at(
             f"'{previous.value}' is a command and cannot be a variable name", previous)
+    if kind in ("EQUAL", "UPDATE", "__ANON_0") and previous is not None and previous.type == "REPEAT":
+        return source.error_at("'repeat' is a keyword and cannot be a variable name", previous)
     if kind in CLOSING and _unmatched(token, open_brackets):
         return source.error_at(f"unmatched '{token.value}'", token)
     if previous is not None and "NUMBER" in expected and kind not in OPERAND_START:
@@ -205,8 +207,6 @@ def _syntax_error(source, exc, postlex):
         return source.error_at(
             f"missing operator between {_describe(previous)} and {_describe(token)}"
             f" (write {previous.value} * {token.value} to multiply)", token)
-    if kind == "EQUAL" and previous is not None and previous.type == "REPEAT":
-        return source.error_at("'repeat' is a keyword and cannot be a variable name", previous)
     if kind == "EQUAL":
         return source.error_at("'=' is not allowed here (assignments are statements of their own;"
                                " use keyword=value only in a call)", token)
