@@ -16,6 +16,7 @@ from .dot import dot as dot_text
 from .explain import MAX_PATHS
 from .explain import explain as explain_text
 from .plot import decision_boundary, line_chart
+from .style import number
 from .tree import DEFAULT_DEPTH, DEFAULT_NODES
 from .tree import tree as tree_text
 
@@ -116,10 +117,15 @@ class TreeWatcher:
     def __call__(self):
         # The graph is brought up to date first, so the tree never shows stale values.
         recompute(self.value)
-        name = self.ctx.name_of(self.value) or "the watched graph"
+        name = _watched_name(self.ctx, self.value)
         picture = _draw_tree(self.ctx, self.value, self.depth, self.nodes)
         self.ctx.emit(Event("text", f"watch {name}:\n{picture}",
                             {"command": "watch", "name": name, **picture.data}))
+
+
+def _watched_name(ctx, value):
+    name = ctx.name_of(value)
+    return name if name else f"an unnamed graph (= {number(value.data)})"
 
 
 def _tree_watchers(ctx):
@@ -132,7 +138,7 @@ def _tree_watchers(ctx):
          example="a = 2; L = a*a\nwatch L\na := 3", kind="command", category="graph")
 def watch(ctx, value=None, depth=DEFAULT_DEPTH, nodes=DEFAULT_NODES):
     if value is None:
-        watched = [ctx.name_of(w.value) or "a graph" for w in _tree_watchers(ctx)]
+        watched = [_watched_name(ctx, w.value) for w in _tree_watchers(ctx)]
         text = "watching " + ", ".join(watched) if watched else "nothing is watched"
         ctx.emit(Event("note", text, {"command": "watch", "watching": watched}))
         return
@@ -142,10 +148,11 @@ def watch(ctx, value=None, depth=DEFAULT_DEPTH, nodes=DEFAULT_NODES):
     ctx.watchers[:] = [w for w in ctx.watchers
                        if not (isinstance(w, TreeWatcher) and w.value is value)]
     ctx.watchers.append(watcher)
-    name = ctx.name_of(value) or "this graph"
+    name = _watched_name(ctx, value)
+    stop = f"unwatch {name}" if ctx.name_of(value) else "unwatch"
     _show(ctx, "watch", _draw_tree(ctx, value, watcher.depth, watcher.nodes))
     ctx.emit(Event("note", f"watching {name}: its tree is drawn again after every change of "
-                           f"an input (unwatch {name} stops)",
+                           f"an input ({stop} stops)",
                    {"command": "watch", "name": name}))
 
 
@@ -160,7 +167,7 @@ def unwatch(ctx, *values):
             name = ctx.name_of(value) if isinstance(value, Value) else None
             raise MicrocalcError(f"{name or 'that'} is not being watched")
     ctx.watchers[:] = [w for w in ctx.watchers if not any(w is s for s in stopped)]
-    names = [ctx.name_of(w.value) or "a graph" for w in stopped]
+    names = [_watched_name(ctx, w.value) for w in stopped]
     text = "stopped watching " + ", ".join(names) if names else "nothing was watched"
     ctx.emit(Event("note", text, {"command": "unwatch", "stopped": names}))
 
