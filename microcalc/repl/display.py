@@ -23,6 +23,14 @@ DIM = "\x1b[2m"
 RESET = "\x1b[0m"
 
 
+class OutputClosed(BaseException):
+    """The reader of stdout went away (`microcalc big.mg | head -1`).
+
+    A BaseException, like KeyboardInterrupt, so that it passes through the session (which
+    reports any Exception from a statement as an error of the program) to the command's exit.
+    """
+
+
 class Display:
     def __init__(self, out, err, *, color=False, live=False, notes_to_stdout=False,
                  as_json=False, width=80):
@@ -61,8 +69,7 @@ class Display:
         """Keep the last progress line on screen and move below it."""
         if self._live_length:
             self._live_length = 0
-            self.out.write("\n")
-            self.out.flush()
+            self._put(self.out, "\n")
 
     def _progress(self, event):
         report = bool(isinstance(event.data, dict) and event.data.get("report"))
@@ -73,18 +80,23 @@ class Display:
         # A line longer than the terminal would wrap, and \r returns only to the last row.
         text = event.text[:max(self.width - 1, 1)]
         padding = " " * max(self._live_length - len(text), 0)
-        self.out.write("\r" + text + padding)
+        self._put(self.out, "\r" + text + padding)
         self._live_length = len(text)
         if report:
             # Reported lines stay, as a log of the run; the next one starts below.
             self.end_live_line()
-        else:
-            self.out.flush()
 
     def _write(self, stream, text):
         self.end_live_line()
-        stream.write(text)
-        stream.flush()
+        self._put(stream, text)
+
+    @staticmethod
+    def _put(stream, text):
+        try:
+            stream.write(text)
+            stream.flush()
+        except BrokenPipeError:
+            raise OutputClosed from None
 
     def _paint(self, text, colour):
         return f"{colour}{text}{RESET}" if self.color else text

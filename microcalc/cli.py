@@ -1,0 +1,193 @@
+"""The `microcalc` command: one session behind three doors.
+
+    microcalc                  the REPL, when stdin and stdout are terminals
+    microcalc FILE.mg ...      run scripts, in order, in one session
+    microcalc -e 'EXPR'        run a program given on the command line
+    ... | microcalc            run what stdin holds as a script
+
+Scripts and pipes print only results, one per line, and stop at the first error (exit 1, the
+error on stderr). Start-up matters for those: prompt_toolkit is imported only on the way into
+the REPL.
+
+Exit status: 0 success; 1 an error in the program or an unreadable file; 2 a usage error;
+70 an internal error (a bug in microcalc: one line on stderr, never a traceback);
+130 interrupted by Ctrl-C; 141 stdout was closed early (`microcalc big.mg | head -1`), as for
+other Unix tools stopped by SIGPIPE.
+"""
+
+import argparse
+import os
+import shutil
+import sys
+
+from . import __version__
+from .errors import MicrocalcError
+from .lang.context import Settings
+from .repl.display import Display, OutputClosed
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 2            # argparse's own
+EXIT_INTERNAL = 70        # EX_SOFTWARE in sysexits.h
+EXIT_INTERRUPTED = 130    # 128 + SIGINT
+EXIT_BROKEN_PIPE = 141    # 128 + SIGPIPE
+
+# Set this variable to see the traceback behind an "internal error" line.
+TRACEBACK_VARIABLE = "MICROCALC_TRACEBACK"
+
+# Pictures are drawn with these when the output can encode them (render's --ascii otherwise).
+BOX_DRAWING = "─│├└┌┐┘┬┴┼"
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog="microcalc",
+        description="A calculator that knows its derivatives: scalar autograd, "
+                    "a small math language and neural networks.",
+        epilog="With no FILE and no -e: the REPL on a terminal, otherwise stdin is run as a "
+               "script. Exit status: 0 ok, 1 error in the program, 2 usage, 70 internal "
+               "error, 130 interrupted.",
+    )
+    parser.add_argument("files", nargs="*", metavar="FILE",
+                        help="script to run (.mg); - reads stdin")
+    parser.add_argument("-e", "--eval", action="append", default=[], metavar="PROGRAM",
+                        help="run PROGRAM (may be repeated; runs before any FILE)")
+    parser.add_argument("-i", "--interactive", action="store_true",
+                        help="start the REPL after running the programs, keeping their variables")
+    parser.add_argument("--json", action="store_true",
+                        help="print every output event as one JSON object per line")
+    parser.add_argument("--no-color", action="store_true",
+                        help="no colour even on a terminal (so does the NO_COLOR variable)")
+    parser.add_argument("--ascii", action="store_true",
+                        help="draw pictures with plain ASCII instead of Unicode box drawing")
+    parser.add_argument("--version", action="version", version=f"microcalc {__version__}")
+    return parser
+
+
+def main(argv=None):
+    """The console script: returns the exit status. No traceback ever reaches the user."""
+    for stream in (sys.stdout, sys.stderr):
+        # A character the terminal cannot encode is shown as '?', not a crash.
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        return EXIT_INTERRUPTED
+    except (BrokenPipeError, OutputClosed):
+        _detach_stdout()
+        return EXIT_BROKEN_PIPE
+    except Exception as exc:
+        if os.environ.get(TRACEBACK_VARIABLE):
+            raise
+        sys.stderr.write(f"internal error: {type(exc).__name__}: {exc} "
+                         f"(set {TRACEBACK_VARIABLE}=1 to see where)\n")
+        return EXIT_INTERNAL
+
+
+def _main(argv):
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    on_terminal = _isatty(sys.stdin) and _isatty(sys.stdout)
+    if args.interactive and not on_terminal:
+        parser.error("-i needs a terminal on stdin and stdout")
+
+    display = _make_display(args)
+    try:
+        programs = [("<-e>", text) for text in args.eval]
+        programs += [(path, read_source(path)) for path in args.files]
+    except MicrocalcError as error:
+        display.error(error)
+        return EXIT_ERROR
+    wants_repl = args.interactive or (not programs and on_terminal)
+    if not programs and not wants_repl:
+        try:
+            programs = [("<stdin>", read_source("-"))]
+        except MicrocalcError as error:
+            display.error(error)
+            return EXIT_ERROR
+
+    from .session import new_session
+    session = new_session(Settings(
+        color=display.color,
+        ascii=args.ascii or not _can_encode(sys.stdout, BOX_DRAWING),
+        width=display.width,
+    ))
+    for filename, source in programs:
+        try:
+            session.run(source, filename=filename, emit=display.show)
+        except MicrocalcError as error:
+            display.error(error)
+            if not wants_repl:
+                return EXIT_ERROR
+            break
+        except KeyboardInterrupt:
+            display.end_live_line()
+            if not wants_repl:
+                raise
+            display.message("interrupted")
+            break
+
+    if wants_repl:
+        from .repl.loop import run_repl
+        return run_repl(session, display)
+    return EXIT_OK
+
+
+def read_source(path):
+    """The text of a script; '-' is stdin. Raises MicrocalcError with a one-line reason."""
+    name = "<stdin>" if path == "-" else path
+    try:
+        if path == "-":
+            data = sys.stdin.buffer.read()
+        else:
+            with open(path, "rb") as file:
+                data = file.read()
+    except FileNotFoundError:
+        raise MicrocalcError(f"cannot read {name}: no such file") from None
+    except IsADirectoryError:
+        raise MicrocalcError(f"cannot read {name}: it is a directory") from None
+    except PermissionError:
+        raise MicrocalcError(f"cannot read {name}: permission denied") from None
+    except OSError as exc:
+        raise MicrocalcError(f"cannot read {name}: {exc.strerror or exc}") from None
+    try:
+        text = data.decode("utf-8-sig")   # -sig: a byte-order mark is not part of the program
+    except UnicodeDecodeError as exc:
+        raise MicrocalcError(f"cannot read {name}: not UTF-8 "
+                             f"(byte 0x{data[exc.start]:02x} at offset {exc.start})") from None
+    return text.replace("\r\n", "\n")
+
+
+def _make_display(args):
+    terminal = _isatty(sys.stdout) and not args.json
+    colour = terminal and not args.no_color and not os.environ.get("NO_COLOR") \
+        and os.environ.get("TERM") != "dumb"
+    width = shutil.get_terminal_size().columns if terminal else 80
+    return Display(sys.stdout, sys.stderr, color=colour, live=terminal,
+                   as_json=args.json, width=width)
+
+
+def _isatty(stream):
+    try:
+        return stream is not None and stream.isatty()
+    except (ValueError, OSError):     # closed
+        return False
+
+
+def _can_encode(stream, characters):
+    try:
+        characters.encode(getattr(stream, "encoding", None) or "ascii")
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
+
+
+def _detach_stdout():
+    """After the reader of stdout went away: make the interpreter's final flush harmless."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass

@@ -1,0 +1,53 @@
+"""Where the REPL keeps what was typed: a per-user file, or memory when the file cannot be used.
+
+The file is `$XDG_DATA_HOME/microcalc/history` (`~/.local/share/microcalc/history` without the
+variable). Its folder is created. When the folder cannot be created, the file cannot be
+written or read, the REPL still starts: it keeps history in memory and says so in one line.
+"""
+
+import os
+from pathlib import Path
+
+from prompt_toolkit.history import FileHistory, InMemoryHistory
+
+
+def history_path():
+    data_home = os.environ.get("XDG_DATA_HOME") or os.path.join(Path.home(), ".local", "share")
+    return Path(data_home) / "microcalc" / "history"
+
+
+def open_history(path, warn):
+    """A history for `path`; `warn(text)` is called once if it falls back to memory."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "ab"):
+            pass
+        history = _TolerantFileHistory(str(path), warn)
+        # Read it now: a corrupt or unreadable file must fail here, not on the first Up key.
+        list(history.load_history_strings())
+        return history
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        warn(f"history is not saved: cannot use {path} ({_reason(exc)})")
+        return InMemoryHistory()
+
+
+class _TolerantFileHistory(FileHistory):
+    """A FileHistory that survives a write failing later (disk full, file removed)."""
+
+    def __init__(self, filename, warn):
+        super().__init__(filename)
+        self._warn = warn
+        self._writable = True
+
+    def store_string(self, string):
+        if not self._writable:
+            return
+        try:
+            super().store_string(string)
+        except OSError as exc:
+            self._writable = False
+            self._warn(f"history is no longer saved: {_reason(exc)}")
+
+
+def _reason(exc):
+    return getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
