@@ -74,6 +74,11 @@ class Dataset:
         for start in range(0, len(order), size):
             yield self.subset(order[start:start + size])
 
+    def to_data(self):
+        """A JSON-ready summary (the language's --json output uses it)."""
+        return {"dataset": self.name, "examples": len(self), "inputs": self.n_features,
+                "classes": self.classes}
+
     def __repr__(self):
         return f"<Dataset {self}>"
 

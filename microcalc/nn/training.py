@@ -152,6 +152,13 @@ class TrainingRun:
             text += f"; stopped after {done} of {self.steps} steps, keeping step {done}'s parameters"
         return text
 
+    def to_data(self):
+        """A JSON-ready summary (the language's --json output uses it)."""
+        return {"model": _describe(self.model), "data": self.data.name, "loss": self.loss.name,
+                "steps": len(self.history), "steps_asked": self.steps,
+                "losses": self.losses, "accuracies": self.accuracies,
+                "interrupted": self.interrupted, "seconds": self.seconds}
+
     def __repr__(self):
         return f"<TrainingRun {self}>"
 
