@@ -1,7 +1,7 @@
 """The session: what front ends (REPL, script runner, pipes, docs) talk to."""
 
 from ..errors import MicrocalcError
-from . import calculus, lists  # noqa: F401  (register grad and len)
+from . import calculus, lists, numbers  # noqa: F401  (register grad, len, value, round)
 from .context import Context, Settings
 from .errors import Source, SourceError
 from .evaluator import Evaluator
