@@ -12,6 +12,8 @@ deep because of them. A sum adds its terms left to right, exactly as the chain d
 the replay computes the same floats as the eager engine.
 """
 
+import gc
+
 from ..engine import OPS, topological_order
 
 __all__ = ["SUM", "Group", "FlatGraph", "flatten", "graph_depth"]
@@ -62,7 +64,7 @@ class FlatGraph:
     """
 
     def __init__(self, output_value, topo, nodes, n_leaves, output, groups, folded,
-                 folded_into, rank, depth_before):
+                 folded_into, rank):
         self.output_value = output_value
         self.topo = topo
         self.nodes = nodes
@@ -72,8 +74,15 @@ class FlatGraph:
         self.folded_into = folded_into
         self.rank = rank
         self.output = output
-        self.depth_before = depth_before
         self.depth = 1 + (groups[-1].level if groups else 0)
+        self._depth_before = None
+
+    @property
+    def depth_before(self):
+        """The graph's depth before sums were folded (computed when first asked for)."""
+        if self._depth_before is None:
+            self._depth_before = graph_depth(self.output_value, self.topo)
+        return self._depth_before
 
     @property
     def leaves(self):
@@ -104,8 +113,9 @@ def _is_sum_step(v):
     return v._op is _ADD or v._op is _SUB
 
 
-def _sum_terms(top, folded):
-    """The terms of the chain ending at top, left to right, with their signs."""
+def _sum_terms(top, folded, folded_top):
+    """The terms of the chain ending at top, left to right, with their signs; each folded
+    node on the way is recorded in folded_top as belonging to top."""
     reversed_terms = []
     node = top
     while True:
@@ -114,33 +124,44 @@ def _sum_terms(top, folded):
             reversed_terms.append((node._a, 1.0))
             return reversed_terms[::-1]
         node = node._a
+        folded_top[node] = top
 
 
 def flatten(output):
     """The FlatGraph of output: leaves, then computed nodes by level and op."""
+    # Flattening makes tens of thousands of small tuples and lists and no reference
+    # cycles; left on, the cyclic collector would walk the whole graph again and again
+    # while they are made (a third of the time on micrograd's demo).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _flatten(output)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _flatten(output):
     topo = topological_order(output)
     uses = {}
-    depth = {}
-    sum_on_sum = []        # (left operand, node): both `+`/`-`
+    sum_operands = []      # left operands that are `+`/`-` of a `+`/`-`
     for v in topo:
-        a, b = v._a, v._b
+        a = v._a
         if a is None:
-            depth[v] = 1
             continue
         uses[a] = uses.get(a, 0) + 1
+        b = v._b
         if b is None:
-            depth[v] = depth[a] + 1
             continue
         uses[b] = uses.get(b, 0) + 1
-        depth[v] = max(depth[a], depth[b]) + 1
-        if _is_sum_step(v) and _is_sum_step(a):
-            sum_on_sum.append((a, v))
+        if (v._op is _ADD or v._op is _SUB) and (a._op is _ADD or a._op is _SUB):
+            sum_operands.append(a)
 
     # A `+`/`-` node whose only use is as the left operand of another `+`/`-` is folded
     # into it. Only the left operand: a left fold is what a chain of `+` computes, so the
     # sum stays exact; a right-nested a + (b + c) is added in its own order, as its own sum.
-    folded_parent = {a: v for a, v in sum_on_sum if uses[a] == 1}
-    folded = folded_parent.keys()
+    folded = {a for a in sum_operands if uses[a] == 1}
+    folded_top = {}
 
     leaves, leaf_ranks, folded_in_order = [], [], []
     groups_of = {}         # (level, op, arity) -> rows (rank, value, operands, signs)
@@ -159,20 +180,22 @@ def flatten(output):
         signs = None
         if b is None:
             operands = (a,)
-            op = v._op.name
             lvl = level[a] + 1
+            key = (lvl, v._op.name, 1)
         elif a in folded:
-            terms = _sum_terms(v, folded)
+            terms = _sum_terms(v, folded, folded_top)
             operands = [t for t, _ in terms]
             signs = [s for _, s in terms]
-            op = SUM
             lvl = max([level[t] for t in operands]) + 1
+            key = (lvl, SUM, len(operands))
         else:
             operands = (a, b)
-            op = v._op.name
-            lvl = max(level[a], level[b]) + 1
+            lvl = level[a]
+            if level[b] > lvl:
+                lvl = level[b]
+            lvl += 1
+            key = (lvl, v._op.name, 2)
         level[v] = lvl
-        key = (lvl, op, len(operands))
         rows = groups_of.get(key)
         if rows is None:
             groups_of[key] = rows = []
@@ -198,12 +221,7 @@ def flatten(output):
         groups.append(Group(op, lvl, start, start + len(rows), operands, signs))
         start += len(rows)
 
-    folded_into = []
-    for v in folded_in_order:
-        top = v
-        while top in folded:
-            top = folded_parent[top]
-        folded_into.append(slot[top])
+    folded_into = [slot[folded_top[v]] for v in folded_in_order]
 
     return FlatGraph(output, topo, nodes, len(leaves), slot[output], groups, folded_in_order,
-                     folded_into, rank, depth[output])
+                     folded_into, rank)
