@@ -210,7 +210,6 @@ class MLP(Module):
         self.activation = activation
         self.output = output
         self.init = init
-        self.seed = seed
 
     def __call__(self, x):
         if x.__class__ is not list or len(x) != self.nin:
