@@ -13,6 +13,7 @@ each group of like nodes as one vectorised operation. numpy is imported only whe
 back end is chosen, so importing this package costs nothing.
 """
 
+from ..engine import Value
 from ..errors import MicrocalcError
 from .program import SUM, flatten
 from .replay import Program
@@ -22,8 +23,9 @@ __all__ = ["compile_graph", "Program", "BACKENDS"]
 BACKENDS = ("auto", "python", "numpy")
 
 # "auto" picks numpy when its groups are wide enough to pay for numpy's fixed cost per
-# call: measured on micrograd's demo and on small graphs, a numpy group costs about as
-# much as this many nodes replayed in Python.
+# group. Measured on MLPs of 2-4-1 and 2-16-16-1 (relu and tanh) over batches of 1 to 100,
+# numpy overtakes the Python lists at about 25 nodes per group; at micrograd's demo (2,346
+# per group) it is 20 times faster.
 _NODES_PER_NUMPY_GROUP = 24
 
 
@@ -31,6 +33,8 @@ def compile_graph(output, backend="auto"):
     """Flatten the graph under output into a Program replayed by the chosen back end."""
     if backend not in BACKENDS:
         raise MicrocalcError(f"unknown back end {backend!r}: choose one of {', '.join(BACKENDS)}")
+    if not isinstance(output, Value):
+        raise TypeError(f"compile_graph needs a Value, not {type(output).__name__}")
     flat = flatten(output)
     if backend == "auto":
         backend = "numpy" if _numpy_pays(flat) else "python"
@@ -45,6 +49,7 @@ def compile_graph(output, backend="auto"):
 
 
 def _ops_of(flat):
+    """The engine ops the program uses (its own n-ary sum aside)."""
     return {group.op for group in flat.groups} - {SUM}
 
 

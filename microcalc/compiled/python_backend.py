@@ -32,7 +32,7 @@ class PythonProgram(Program):
     def _replay_forward(self, leaf_values):
         flat = self.flat
         values = self._values
-        values[:flat.n_leaves] = leaf_values
+        values[:flat.n_leaves] = map(float, leaf_values)     # ints or numpy floats in
         get = values.__getitem__
         try:
             for group in flat.groups:
