@@ -359,3 +359,24 @@ def test_values_of_the_wrong_length_are_refused(backend):
     program = compile_graph(Value(1.0) * Value(2.0), backend)
     with pytest.raises(ValueError, match="2 leaves"):
         program.forward([1.0])
+
+
+@backends
+def test_a_replay_makes_no_values(backend, monkeypatch):
+    xs = [Value(0.1 * i - 1.0) for i in range(50)]
+    out = sum((x.tanh() * x).relu() for x in xs) ** 2
+    program = compile_graph(out, backend)
+    made = []
+    original = Value.__init__
+
+    def counting_init(self, *args, **kwargs):
+        made.append(self)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Value, "__init__", counting_init)
+    for _ in range(3):
+        program.forward()
+        program.backward()
+    assert made == []
+    Value(1.0)
+    assert len(made) == 1                 # the counter does see a Value being made
