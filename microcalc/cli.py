@@ -35,9 +35,6 @@ EXIT_BROKEN_PIPE = 141    # 128 + SIGPIPE
 # Set this variable to see the traceback behind an "internal error" line.
 TRACEBACK_VARIABLE = "MICROCALC_TRACEBACK"
 
-# Pictures are drawn with these when the output can encode them (render's --ascii otherwise).
-BOX_DRAWING = "─│├└┌┐┘┬┴┼"
-
 
 def build_parser():
     parser = argparse.ArgumentParser(
@@ -108,10 +105,11 @@ def _main(argv):
             display.error(error)
             return EXIT_ERROR
 
+    from .render.style import UNICODE_CHARACTERS
     from .session import new_session
     session = new_session(Settings(
         color=display.color,
-        ascii=args.ascii or not _can_encode(sys.stdout, BOX_DRAWING),
+        ascii=args.ascii or not _can_encode(sys.stdout, UNICODE_CHARACTERS),
         width=display.width,
     ))
     for filename, source in programs:
@@ -128,6 +126,7 @@ def _main(argv):
                 raise
             display.message("interrupted")
             break
+    display.end_live_line()
 
     if wants_repl:
         from .repl.loop import run_repl

@@ -227,3 +227,17 @@ def test_piped_and_script_runs_never_import_prompt_toolkit(tmp_path):
         imported = {line.split("|")[-1].strip() for line in run.stderr.splitlines()}
         assert "microcalc.cli" in imported            # the measurement itself works
         assert not {name for name in imported if name.startswith("prompt_toolkit")}
+
+
+TRAINING = ("net = mlp(2, [8, 1], seed=1); data = moons(40, noise=0.1, seed=1)\n"
+            "run = train(net, data, steps=30)\n")
+
+
+def test_training_progress_in_a_pipe_prints_only_the_reported_lines():
+    events = [json.loads(line) for line in microcalc("--json", stdin=TRAINING).stdout.splitlines()]
+    progress = [event for event in events if event["kind"] == "progress"]
+    reported = [event["data"]["step"] for event in progress if event["data"]["report"]]
+    assert reported and len(reported) <= len(progress)
+    printed = microcalc(stdin=TRAINING).stdout.splitlines()
+    step_lines = [line for line in printed if line.startswith("step ")]
+    assert [int(line.split()[1].split("/")[0]) for line in step_lines] == reported

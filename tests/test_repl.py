@@ -3,6 +3,8 @@ completer (called directly: completion runs asynchronously in the loop) and its 
 
 import io
 import math
+import re
+from pathlib import Path
 
 import pytest
 from prompt_toolkit.completion import CompleteEvent
@@ -235,8 +237,41 @@ def test_display_progress_on_a_terminal_rewrites_one_line():
     from microcalc.lang.context import Event
     out = io.StringIO()
     display = Display(out, out, live=True, notes_to_stdout=True, color=True, width=12)
-    display.show(Event("progress", "step 10 loss 0.5", {"report": False}))
+    display.show(Event("progress", "step 10 loss 0.5", {"report": True}))
     display.show(Event("progress", "step 2", {"report": False}))
     display.show(Event("value", "3"))
     display.show(Event("note", "dim"))
-    assert out.getvalue() == "\rstep 10 los\rstep 2     \n3\n\x1b[2mdim\x1b[0m\n"
+    display.show(Event("progress", "step 3", {"report": False}))
+    display.end_live_line()
+    assert out.getvalue() == ("\rstep 10 los\rstep 2     \n3\n\x1b[2mdim\x1b[0m\n"
+                              "\rstep 3\n")
+
+
+# -- the README's session ---------------------------------------------------------------
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+PROMPT, CONTINUATION = "mc> ", "... "
+
+
+def readme_session():
+    """(what is typed, what is printed) from the README's 'A short session' block."""
+    text = README.read_text()
+    block = re.search(r"## A short session\n\n```\n(.*?)```", text, re.DOTALL).group(1)
+    lines = block.splitlines()
+    assert lines[0] == "$ microcalc" and lines[1].startswith("microcalc ")
+    typed, printed = [], []
+    for line in lines[2:]:
+        if line.startswith(PROMPT):
+            typed.append(line[len(PROMPT):] + "\r")
+        elif line.startswith(CONTINUATION):
+            # The REPL indents a continued line itself; the README shows that indent.
+            typed.append(line[len(CONTINUATION):].lstrip() + "\r")
+        else:
+            printed.append(line + "\n")
+    return "".join(typed), "".join(printed)
+
+
+def test_the_readme_session_is_what_the_repl_prints():
+    typed, printed = readme_session()
+    assert typed.endswith(":quit\r")
+    assert repl(typed + CTRL_D) == (0, printed)

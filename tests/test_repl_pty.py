@@ -103,3 +103,15 @@ def test_errors_are_red_on_a_terminal_unless_colour_is_off(tmp_path):
         assert child.exitstatus == 1
         assert "error: unknown name 'nope'" in child.before
         assert (red in child.before) == coloured, args
+
+
+def test_training_progress_on_a_terminal_is_one_line_rewritten(tmp_path):
+    child = spawn(tmp_path, "-e", "net = mlp(2, [8, 1], seed=1); data = moons(40, seed=1)",
+                  "-e", "run = train(net, data, steps=30)")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    screen = child.before
+    first, last = screen.index("\rstep 1/30"), screen.rindex("\rstep ")
+    assert "\n" not in screen[first:last]           # every update rewrote the same line
+    assert screen[last:].startswith("\rstep 30/30") and "\n30 steps:" in screen[last:]

@@ -6,8 +6,8 @@ start quickly.
 
 What differs between a person and a program reading the output:
 - colour (ANSI) only on a terminal, and only when the user has not said NO_COLOR;
-- progress lines (training) are rewritten in place with a carriage return on a terminal, and
-  in a pipe only the lines marked `data["report"]` are printed, one per line;
+- progress lines (training) rewrite one line in place with a carriage return on a terminal
+  (the last stays); in a pipe only the lines marked `data["report"]` are printed;
 - notes ("L does not depend on z") go to stderr outside the REPL, so that stdout holds only
   results, one per line;
 - with --json every event becomes one JSON object per line: {"kind", "text", "data"}.
@@ -72,19 +72,16 @@ class Display:
             self._put(self.out, "\n")
 
     def _progress(self, event):
-        report = bool(isinstance(event.data, dict) and event.data.get("report"))
         if not self.live:
-            if report:
+            if isinstance(event.data, dict) and event.data.get("report"):
                 self._write(self.out, event.text + "\n")
             return
+        # One line, rewritten in place; the last one stays when other output follows.
         # A line longer than the terminal would wrap, and \r returns only to the last row.
         text = event.text[:max(self.width - 1, 1)]
         padding = " " * max(self._live_length - len(text), 0)
         self._put(self.out, "\r" + text + padding)
         self._live_length = len(text)
-        if report:
-            # Reported lines stay, as a log of the run; the next one starts below.
-            self.end_live_line()
 
     def _write(self, stream, text):
         self.end_live_line()

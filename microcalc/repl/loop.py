@@ -55,8 +55,8 @@ def run_repl(session, display, *, history=None, input=None, output=None):
         except MicrocalcError as error:
             display.error(error)
         except KeyboardInterrupt:
-            display.end_live_line()
             display.message("interrupted")
+        display.end_live_line()       # the next prompt starts on a line of its own
     return 0
 
 
