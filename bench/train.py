@@ -186,7 +186,8 @@ def report(runs):
         s = run.stats
         print(f"{run.name}: graph of {s['nodes']} nodes, {s['depth_before']} deep; "
               f"compiled to {s['slots']} slots in {s['groups']} groups, {s['depth']} deep "
-              f"({s['folded']} `+`/`-` folded into n-ary sums); compile {seconds(run.compile_time)}")
+              f"({s['folded']} `+`/`-` folded into n-ary sums); "
+              f"compile {seconds(run.compile_time)}")
     print()
     header = (f"{'':16}{'steps':>6}{'per step':>10}{'100 steps':>11}{'final loss':>23}"
               f"{'acc':>6}  {'faster than micrograd: per step, 100 steps':>42}")

@@ -49,7 +49,8 @@ class Group:
         return self.stop - self.start
 
     def __repr__(self):
-        return f"<group {self.op}/{self.arity} level {self.level}: slots {self.start}..{self.stop - 1}>"
+        return (f"<group {self.op}/{self.arity} level {self.level}: "
+                f"slots {self.start}..{self.stop - 1}>")
 
 
 class FlatGraph:
@@ -107,10 +108,6 @@ def graph_depth(output, topo=None):
         else:
             depth[v] = max(depth[a], depth[b]) + 1
     return depth[output]
-
-
-def _is_sum_step(v):
-    return v._op is _ADD or v._op is _SUB
 
 
 def _sum_terms(top, folded, folded_top):
