@@ -13,7 +13,6 @@ What differs between a person and a program reading the output:
 - with --json every event becomes one JSON object per line: {"kind", "text", "data"}.
 """
 
-import json
 import math
 
 from ..lang.errors import SourceError
@@ -46,6 +45,7 @@ class Display:
     def show(self, event):
         """Print one Event; the session calls this as its `emit` callback."""
         if self.as_json:
+            import json     # here: only --json needs it, and start-up counts
             self._write(self.out, json.dumps(_json_event(event), ensure_ascii=False) + "\n")
         elif event.kind == "progress":
             self._progress(event)
