@@ -33,12 +33,12 @@ LOG_ASCII = """\
      0   4"""
 
 QUADRANTS = """\
-y 1.2
-O   ...o
-    ....
-    ....
-x   ...X
-y -1.2   x from -1.2 to 1.2
+ 1.2 |O   ...o
+     |    ....
+     |    ....
+-1.2 |x   ...X
+     +--------
+      -1.2 1.2
 score > 0 shaded .;  o label > 0, x label <= 0, capitals on the wrong side;  2/4 correct (50%)"""
 
 
@@ -63,7 +63,9 @@ def test_chart_title_axis_label_and_data():
     lines = picture.splitlines()
     assert lines[0] == "loss per step"
     assert lines[1].lstrip().startswith("0.9 │")
-    assert lines[-1].split() == ["0", "step", "(linear", "y)", "99"]
+    assert lines[-1].split() == ["0", "step", "99"]
+    assert line_chart(losses, width=40, log=True).splitlines()[-1].split() == [
+        "0", "step", "(log", "y)", "99"]
     assert picture.data["series"] == losses
     assert all(len(line) <= 40 + 8 for line in lines)
 

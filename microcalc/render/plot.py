@@ -54,12 +54,11 @@ def line_chart(values, width=60, height=12, ascii=False, color=False, title=None
         previous = current
 
     unscale = (lambda y: 10 ** y) if log else (lambda y: y)
-    tick_rows = {0: high, height - 1: low}
+    ticks = {0: unscale(high), height - 1: unscale(low)}
     if height >= 5:
-        tick_rows[(height - 1) // 2] = high - (high - low) * ((height - 1) // 2) / (height - 1)
-    ticks = {row: number(unscale(y), 4) for row, y in tick_rows.items()}
-    margin = max(len(t) for t in ticks.values())
-    lines = [title] if title else []
+        middle = (height - 1) // 2
+        ticks[middle] = unscale(high - (high - low) * middle / (height - 1))
+    rows = []
     for row in range(height):
         cells = []
         for col in range(width):
@@ -72,17 +71,10 @@ def line_chart(values, width=60, height=12, ascii=False, color=False, title=None
                         if (col * 2 + dx, row * 4 + dy) in lit:
                             bits |= _BRAILLE_BITS[dy][dx]
                 cells.append(chr(_BRAILLE_BASE + bits) if bits else " ")
-        curve = paint("".join(cells).rstrip(), "op", color)
-        lines.append(f"{ticks.get(row, ''):>{margin}} {g.axis_vertical}{curve}".rstrip())
-    lines.append(" " * margin + " " + g.axis_corner + g.axis_horizontal * width)
-    first, last = "0", str(len(ys) - 1)
-    label = f"{x_label} ({'log scale' if log else 'linear'} y)" if x_label else ""
-    gap = width - len(first) - len(last)
-    if gap >= len(label) + 2:
-        axis = first + f"{label:^{gap}}" + last
-    else:
-        axis = first.ljust(width - len(last)) + last
-    lines.append(" " * (margin + 2) + axis)
+        rows.append(paint("".join(cells).rstrip(), "op", color))
+    label = f"{x_label} (log y)" if x_label and log else x_label
+    lines = ([title] if title else []) + _framed(rows, ticks, "0", str(len(ys) - 1), width, g,
+                                                 label)
     return Picture("\n".join(lines), {"series": ys, "log": log})
 
 
@@ -126,27 +118,45 @@ def decision_boundary(predict, points, labels, width=60, height=20, ascii=False,
         before = marks.get((col, row))
         marks[(col, row)] = glyph if before in (None, glyph) else "*"
 
-    shade = glyphs(ascii).shade
-    lines = []
+    g = glyphs(ascii)
+    rows = []
     for row in range(height):
         cells = []
         for col in range(width):
             mark = marks.get((col, row))
-            region = "positive" if positive[row][col] else "negative"
             if color:
+                region = "positive" if positive[row][col] else "negative"
                 cells.append(paint(mark or " ", region, True))
             else:
-                cells.append(mark or (shade if positive[row][col] else " "))
-        lines.append("".join(cells) if color else "".join(cells).rstrip())
-    frame = [f"y {number(y_high, 3)}", *lines,
-             f"y {number(y_low, 3)}   x from {number(x_low, 3)} to {number(x_high, 3)}"]
-    region_text = "coloured blue" if color else f"shaded {shade}"
-    frame.append(f"score > 0 {region_text};  o label > 0, x label <= 0, capitals on the wrong "
-                 f"side;  {correct}/{len(points)} correct ({100 * correct / len(points):.0f}%)")
+                cells.append(mark or (g.shade if positive[row][col] else " "))
+        rows.append("".join(cells))
+    region_text = "coloured blue" if color else f"shaded {g.shade}"
+    legend = (f"score > 0 {region_text};  o label > 0, x label <= 0, capitals on the wrong "
+              f"side;  {correct}/{len(points)} correct ({100 * correct / len(points):.0f}%)")
+    lines = _framed(rows, {0: y_high, height - 1: y_low}, x_low, x_high, width, g) + [legend]
     data = {"x_range": [x_low, x_high], "y_range": [y_low, y_high],
             "positive": [[int(p) for p in row] for row in positive],
             "correct": correct, "total": len(points)}
-    return Picture("\n".join(frame), data)
+    return Picture("\n".join(lines), data)
+
+
+def _framed(rows, y_ticks, x_first, x_last, width, g, x_label=""):
+    """rows of a picture between a y axis (labels at the rows given) and an x axis (labels
+    at both ends, x_label between them when it fits)."""
+    ticks = {row: y if isinstance(y, str) else number(y, 4) for row, y in y_ticks.items()}
+    margin = max(len(t) for t in ticks.values())
+    lines = [f"{ticks.get(k, ''):>{margin}} {g.axis_vertical}{row}".rstrip()
+             for k, row in enumerate(rows)]
+    lines.append(" " * margin + " " + g.axis_corner + g.axis_horizontal * width)
+    first = x_first if isinstance(x_first, str) else number(x_first, 3)
+    last = x_last if isinstance(x_last, str) else number(x_last, 3)
+    gap = width - len(first) - len(last)
+    if x_label and gap >= len(x_label) + 2:
+        axis = first + f"{x_label:^{gap}}" + last
+    else:
+        axis = first + " " * max(1, gap) + last
+    lines.append(" " * (margin + 2) + axis)
+    return lines
 
 
 def _finite(x, who):
