@@ -22,13 +22,15 @@ __all__ = ["Value", "Op", "OPS", "FUNCTIONS", "grad", "gradcheck", "recompute",
 class Op:
     """One operation: how to compute it, and its partial derivatives."""
 
-    __slots__ = ("name", "arity", "forward", "derivative", "doc", "symbol", "domain", "example")
+    __slots__ = ("name", "arity", "forward", "derivative", "formulas", "doc", "symbol", "domain",
+                 "example")
 
-    def __init__(self, name, arity, forward, derivative, doc, symbol, domain, example):
+    def __init__(self, name, arity, forward, derivative, formulas, doc, symbol, domain, example):
         self.name = name
         self.arity = arity
         self.forward = forward          # floats -> float
         self.derivative = derivative    # (*operands, out) -> one partial per operand
+        self.formulas = formulas        # the same partials as text, in operands u (and v)
         self.doc = doc                  # one line, for help
         self.symbol = symbol            # infix/prefix operator, or None for a function
         self.domain = domain            # (*operands) -> why they are out of domain
@@ -49,8 +51,11 @@ class Op:
 OPS = {}
 
 
-def _register(name, arity, forward, derivative, doc, symbol=None, domain=None, example=None):
-    OPS[name] = Op(name, arity, forward, derivative, doc, symbol, domain, example)
+def _register(name, arity, forward, derivative, formulas, doc, symbol=None, domain=None,
+              example=None):
+    if len(formulas) != arity:
+        raise ValueError(f"{name} needs one derivative formula per operand")
+    OPS[name] = Op(name, arity, forward, derivative, formulas, doc, symbol, domain, example)
 
 
 def _data(x):
@@ -96,46 +101,62 @@ def _sign(x):
     return 1.0 if x > 0 else -1.0 if x < 0 else 0.0
 
 
-# The registry. Each line: name, arity, forward rule, local derivative (one partial per
-# operand, given the operands and the result), one line of help. Derivative rules are
-# written with operators and the generic functions below, so they work on floats and Values.
+# The registry. Each entry: name, arity, forward rule, local derivative (one partial per
+# operand, given the operands and the result), the same derivative as text for people (in
+# operands u and v), one line of help. Derivative rules are written with operators and the
+# generic functions below, so they work on floats and Values.
 # Kinks follow PyTorch: relu'(0) = 0, abs'(0) = 0.
 _register("add", 2, operator.add, lambda a, b, out: (1.0, 1.0),
+          ("1", "1"),
           "sum of two numbers", symbol="+", example="2 + 3 = 5")
 _register("sub", 2, operator.sub, lambda a, b, out: (1.0, -1.0),
+          ("1", "-1"),
           "difference of two numbers", symbol="-", example="2 - 3 = -1")
 _register("mul", 2, operator.mul, lambda a, b, out: (b, a),
+          ("v", "u"),
           "product of two numbers", symbol="*", example="2 * 3 = 6")
 _register("div", 2, _div, lambda a, b, out: (1.0 / b, -out / b),
+          ("1/v", "-u/v**2"),
           "quotient of two numbers", symbol="/",
           domain=lambda a, b: "division by zero" if b == 0 else "result too large",
           example="3 / 2 = 1.5")
 _register("pow", 2, _pow, lambda a, b, out: (b * a ** (b - 1), _exponent_partial(a, out)),
+          ("v*u**(v-1)", "u**v*log(u)"),
           "a to the power b (b may be a Value: its gradient is a**b * log(a))", symbol="**",
           domain=_why_pow, example="2 ** 3 = 8")
 _register("neg", 1, operator.neg, lambda x, out: (-1.0,),
+          ("-1",),
           "negation", symbol="-", example="-(2) = -2")
 _register("tanh", 1, math.tanh, lambda x, out: (1.0 - out * out,),
+          ("1 - tanh(u)**2",),
           "hyperbolic tangent; tanh'(x) = 1 - tanh(x)**2", example="tanh(0) = 0")
 _register("exp", 1, math.exp, lambda x, out: (out,),
+          ("exp(u)",),
           "e to the power x; exp'(x) = exp(x)", example="exp(0) = 1")
 _register("log", 1, math.log, lambda x, out: (1.0 / x,),
+          ("1/u",),
           "natural logarithm, for x > 0; log'(x) = 1/x",
           domain=lambda x: "log is defined only for positive numbers", example="log(1) = 0")
 _register("relu", 1, lambda x: x if x > 0 else 0.0,
           lambda x, out: (1.0 if _data(x) > 0 else 0.0,),
+          ("1 if u > 0 else 0",),
           "max(0, x); relu'(x) = 1 if x > 0 else 0", example="relu(-2) = 0")
 _register("sigmoid", 1, _sigmoid, lambda x, out: (out * (1.0 - out),),
+          ("sigmoid(u)*(1 - sigmoid(u))",),
           "logistic function 1/(1+exp(-x)); sigmoid' = sigmoid*(1-sigmoid)",
           example="sigmoid(0) = 0.5")
 _register("sqrt", 1, math.sqrt, lambda x, out: (0.5 / out,),
+          ("1/(2*sqrt(u))",),
           "square root, for x >= 0; sqrt'(x) = 1/(2 sqrt(x))",
           domain=lambda x: "sqrt is defined only for numbers >= 0", example="sqrt(9) = 3")
 _register("abs", 1, abs, lambda x, out: (_sign(x),),
+          ("sign(u)",),
           "absolute value; abs'(x) = sign(x), 0 at 0", example="abs(-2) = 2")
 _register("sin", 1, math.sin, lambda x, out: (cos(x),),
+          ("cos(u)",),
           "sine (radians); sin'(x) = cos(x)", example="sin(0) = 0")
 _register("cos", 1, math.cos, lambda x, out: (-sin(x),),
+          ("-sin(u)",),
           "cosine (radians); cos'(x) = -sin(x)", example="cos(0) = 1")
 
 

@@ -11,7 +11,8 @@ from typing import Any, Callable, Optional
 @dataclass
 class Event:
     kind: str          # "value" | "text" | "progress" | "note"  (see below)
-    text: str          # what a terminal or pipe shows (no colour codes, no newline at the end)
+    text: str          # what a terminal or pipe shows, no newline at the end; ANSI colour
+                       # only when the Context's settings.color is set
     data: Any = None   # JSON-serialisable payload for --json
     # kinds:
     #   value    the result of a bare expression or graph assignment: text "-8", data {"value": -8.0}
