@@ -241,3 +241,17 @@ def test_training_progress_in_a_pipe_prints_only_the_reported_lines():
     printed = microcalc(stdin=TRAINING).stdout.splitlines()
     step_lines = [line for line in printed if line.startswith("step ")]
     assert [int(line.split()[1].split("/")[0]) for line in step_lines] == reported
+
+
+def test_an_internal_error_is_one_line_and_status_70(monkeypatch, capsys):
+    import microcalc.session
+    from microcalc.cli import main
+
+    def broken(settings=None):
+        raise RuntimeError("a bug")
+    monkeypatch.setattr(microcalc.session, "new_session", broken)
+    assert main(["-e", "1"]) == 70
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == ("internal error: RuntimeError: a bug "
+                            "(set MICROCALC_TRACEBACK=1 to see where)\n")

@@ -275,3 +275,32 @@ def test_the_readme_session_is_what_the_repl_prints():
     typed, printed = readme_session()
     assert typed.endswith(":quit\r")
     assert repl(typed + CTRL_D) == (0, printed)
+
+
+# -- what the prompt is made of ---------------------------------------------------------
+
+def test_prompt_highlights_with_the_microcalc_lexer_and_shows_brackets_and_suggestions():
+    from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
+    from prompt_toolkit.layout.processors import HighlightMatchingBracketProcessor
+    from microcalc.repl.loop import make_prompt
+    with create_pipe_input() as pipe:
+        prompt = make_prompt(new_session(), InMemoryHistory(), color=True, input=pipe,
+                             output=DummyOutput())
+    line = prompt.lexer.lex_document(Document("L = tanh(a) # c"))(0)
+    styles = {text: style for style, text in line}
+    assert "name.builtin" in styles["tanh"] and "comment" in styles["# c"]
+    command = dict((text, style) for style, text in
+                   prompt.lexer.lex_document(Document(":help tanh"))(0))
+    assert "keyword" in command[":help"]
+    assert isinstance(prompt.auto_suggest, AutoSuggestFromHistory)
+    assert any(isinstance(p, HighlightMatchingBracketProcessor) for p in prompt.input_processors)
+
+
+def test_a_bug_behind_a_command_is_reported_and_the_session_goes_on(tmp_path, monkeypatch):
+    session = new_session()
+
+    def broken():
+        raise RuntimeError("disk on fire")
+    monkeypatch.setattr(session, "to_script", broken)
+    status, printed = repl(f"x = 2\r:save {tmp_path / 'x.mg'}\rx * 2\r" + CTRL_D, session)
+    assert (status, printed) == (0, "error: internal error: RuntimeError: disk on fire\n4\n")

@@ -81,9 +81,10 @@ def test_a_person_types_completes_interrupts_and_leaves(tmp_path):
 
 
 def test_interactive_after_a_script_keeps_its_variables(tmp_path):
-    (tmp_path / "setup.mg").write_text("w = 3\nL = w * w\n")
+    (tmp_path / "setup.mg").write_text("w = 3\nL = w * w\nnope\n")
     child = spawn(tmp_path, "-i", "setup.mg")
     child.expect(r"9\r\n")
+    child.expect("error: unknown name 'nope'")     # an error in the script: still the REPL
     type_line(child, "grad(L, w)")
     child.expect(r"6\r\n")
     type_line(child, ":quit")

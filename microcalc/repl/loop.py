@@ -12,7 +12,7 @@ from prompt_toolkit.output import ColorDepth
 
 from .. import __version__
 from ..errors import MicrocalcError
-from ..lexer import MicrocalcLexer
+from ..lexer import MicrocalcReplLexer
 from .commands import QuitRepl, run_command
 from .completer import MicrocalcCompleter
 from .history import history_path, open_history
@@ -56,6 +56,8 @@ def run_repl(session, display, *, history=None, input=None, output=None):
             display.error(error)
         except KeyboardInterrupt:
             display.message("interrupted")
+        except Exception as exc:     # a bug in microcalc: say so, and keep the session
+            display.error(MicrocalcError(f"internal error: {type(exc).__name__}: {exc}"))
         display.end_live_line()       # the next prompt starts on a line of its own
     return 0
 
@@ -66,7 +68,7 @@ def make_prompt(session, history, *, color, input=None, output=None):
         prompt_continuation=lambda width, line_number, wrap_count: CONTINUATION.rjust(width),
         multiline=True,      # Enter is ours: it runs the input only when it is complete
         key_bindings=repl_key_bindings(session.is_complete),
-        lexer=PygmentsLexer(MicrocalcLexer),
+        lexer=PygmentsLexer(MicrocalcReplLexer),
         completer=MicrocalcCompleter(session),
         complete_while_typing=True,
         auto_suggest=AutoSuggestFromHistory(),
