@@ -43,7 +43,7 @@ def build_parser():
                     "a small math language and neural networks.",
         epilog="With no FILE and no -e: the REPL on a terminal, otherwise stdin is run as a "
                "script. Exit status: 0 ok, 1 error in the program, 2 usage, 70 internal "
-               "error, 130 interrupted.",
+               "error, 130 interrupted, 141 output closed early.",
     )
     parser.add_argument("files", nargs="*", metavar="FILE",
                         help="script to run (.mg); - reads stdin")
@@ -91,19 +91,16 @@ def _main(argv):
         parser.error("-i needs a terminal on stdin and stdout")
 
     display = _make_display(args)
+    programs = [("<-e>", text) for text in args.eval]
+    wants_repl = args.interactive or (not programs and not args.files and on_terminal)
     try:
-        programs = [("<-e>", text) for text in args.eval]
+        # Every file is read before anything runs: a missing second file runs nothing.
         programs += [(path, read_source(path)) for path in args.files]
+        if not programs and not wants_repl:
+            programs = [("<stdin>", read_source("-"))]
     except MicrocalcError as error:
         display.error(error)
         return EXIT_ERROR
-    wants_repl = args.interactive or (not programs and on_terminal)
-    if not programs and not wants_repl:
-        try:
-            programs = [("<stdin>", read_source("-"))]
-        except MicrocalcError as error:
-            display.error(error)
-            return EXIT_ERROR
 
     from .render.style import UNICODE_CHARACTERS
     from .session import new_session

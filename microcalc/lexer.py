@@ -19,6 +19,7 @@ from pygments.token import (Comment, Error, Keyword, Name, Number, Operator, Pun
 
 from . import session as _every_builtin  # noqa: F401  (registers the nn and render builtins)
 from .lang.builtins import BUILTINS
+from .lang.evaluator import CONSTANTS, LAST_RESULT
 from .lang.parser import grammar_text
 
 # Terminals the lexer gives a meaning of their own; every other one is an operator, a bracket
@@ -47,7 +48,7 @@ KEYWORDS = frozenset(terminal.pattern.value for terminal in _TERMINALS
 
 
 def _name_token(default):
-    """A callback telling keywords, builtin commands and functions from other names."""
+    """A callback telling keywords, builtin commands, functions and constants from other names."""
     def classify(lexer, match):
         word = match.group()
         entry = BUILTINS.get(word)
@@ -57,6 +58,8 @@ def _name_token(default):
             kind = Keyword.Pseudo
         elif entry is not None:
             kind = Name.Builtin
+        elif word in CONSTANTS or word == LAST_RESULT:
+            kind = Name.Constant
         else:
             kind = default
         yield match.start(), kind, word

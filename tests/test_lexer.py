@@ -51,6 +51,12 @@ def test_every_builtin_is_a_function_or_a_command_token():
         assert tokens(name) == [(expected, name)], name
 
 
+def test_constants_and_the_last_result():
+    assert tokens("2*pi + e - ans") == [
+        (Number, "2"), (Operator, "*"), (Name.Constant, "pi"), (Operator, "+"),
+        (Name.Constant, "e"), (Operator, "-"), (Name.Constant, "ans")]
+
+
 def test_keywords_are_the_grammars_alphabetic_literals():
     assert KEYWORDS == set(re.findall(r'"([A-Za-z_]\w*)"', grammar_text()))
     assert "repeat" in KEYWORDS

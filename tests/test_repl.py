@@ -166,8 +166,10 @@ def test_completes_the_sessions_own_names():
     assert completions("learning_", session)["learning_rate"].display_meta_text == "yours"
 
 
-def test_completes_keywords_from_the_grammar():
+def test_completes_keywords_from_the_grammar_and_the_constants():
     assert "repeat" in completions("rep")
+    assert {"pi", "parameters"} <= set(completions("p"))
+    assert "ans" in completions("an")
 
 
 def test_completes_colon_commands_and_their_arguments(tmp_path):

@@ -1,8 +1,8 @@
-"""Tab completion: the session's variables and functions, builtins, keywords, colon-commands.
+"""Tab completion: the session's names, builtins, constants, keywords and colon-commands.
 
 Nothing is listed here: builtins come from the registry (`BUILTINS`, with their signature and
-one-line doc as the menu's description), names from `session.names()`, keywords from the
-grammar (through the lexer), colon-commands from their own table. The word being completed is
+one-line doc as the menu's description), names from `session.names()`, constants from the
+evaluator, keywords from the grammar (through the lexer), colon-commands from their table. The word being completed is
 found with the language's identifier pattern: prompt_toolkit's default splitter would see
 `(` as the word after `grad(`.
 """
@@ -13,6 +13,7 @@ from prompt_toolkit.completion import Completer, Completion, PathCompleter
 from prompt_toolkit.document import Document
 
 from ..lang.builtins import BUILTINS
+from ..lang.evaluator import CONSTANTS, LAST_RESULT
 from ..lexer import KEYWORDS, NAME_PATTERN
 from .commands import COMMANDS
 
@@ -45,6 +46,9 @@ class MicrocalcCompleter(Completer):
         candidates = {}   # name -> description; the session's own names win over builtins
         for keyword in KEYWORDS:
             candidates[keyword] = "keyword"
+        for constant, value in CONSTANTS.items():
+            candidates[constant] = f"constant {value!r}"
+        candidates[LAST_RESULT] = "the last result"
         for name, entry in BUILTINS.items():
             candidates[name] = f"{entry.signature}  {entry.doc}"
         for name in self.session.names():
