@@ -6,6 +6,7 @@ a problem by raising MicrocalcError.
 """
 
 import difflib
+import re
 import shlex
 from dataclasses import dataclass
 from typing import Callable, Optional
@@ -42,11 +43,11 @@ def command(name, usage, doc, argument=None):
 
 def run_command(line, session, display):
     """Run one line that starts with ':'."""
-    name, _, argument = line.strip()[1:].partition(" ")
+    name, argument = re.fullmatch(r":(\S*)\s*(.*)", line.strip(), re.DOTALL).groups()
     if name not in COMMANDS:
         raise MicrocalcError(f"unknown command :{name}{_suggestion(name, COMMANDS)}; "
                              f"type :help for the list")
-    COMMANDS[name].run(session, display, argument.strip())
+    COMMANDS[name].run(session, display, argument)
 
 
 @command("help", ":help [NAME]", "list every builtin, or explain one", argument="name")
@@ -120,7 +121,11 @@ def _overview():
     for category in sorted(by_category):
         lines.append(f"  {category}")
         for entry in sorted(by_category[category], key=lambda entry: entry.name):
-            lines.append(f"    {entry.signature.ljust(width)}  {entry.doc}")
+            if len(entry.signature) > width:     # a long signature gets a line of its own
+                lines.append(f"    {entry.signature}")
+                lines.append(f"    {'':{width}}  {entry.doc}")
+            else:
+                lines.append(f"    {entry.signature:{width}}  {entry.doc}")
     lines.append("REPL commands:")
     usage_width = max(len(c.usage) for c in COMMANDS.values())
     for name in sorted(COMMANDS):
