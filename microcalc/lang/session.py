@@ -1,5 +1,7 @@
 """The session: what front ends (REPL, script runner, pipes, docs) talk to."""
 
+import gc
+
 from ..errors import MicrocalcError
 from . import calculus, lists, numbers  # noqa: F401  (register grad, len, value, round)
 from .context import Context, Settings
@@ -34,7 +36,25 @@ class Session:
         events = [] if emit is None else None
         self.ctx.emit = emit if emit is not None else events.append
         text = Source(source, filename)
-        statements = self._evaluator.compile_program(parse(text), text)
+        # Parsing and compiling allocate millions of small objects for a long script and
+        # free none; Python's cyclic collector would scan them again and again (10x the
+        # time, measured with bench/language.py). So it is off while they are built, and
+        # the finished program is frozen out of its sight while it runs.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            statements = self._evaluator.compile_program(parse(text), text)
+        finally:
+            if collecting:
+                gc.enable()
+        gc.freeze()
+        try:
+            self._run_statements(statements)
+        finally:
+            gc.unfreeze()
+        return events
+
+    def _run_statements(self, statements):
         history = self._history
         for statement in statements:
             try:
@@ -48,7 +68,6 @@ class Session:
             except Exception as exc:     # a bug; still no traceback for the user
                 raise statement.error(f"internal error: {type(exc).__name__}: {exc}") from exc
             history.append(statement.text)
-        return events
 
     def is_complete(self, text):
         """False while a bracket or `{` is open at the end of text: the REPL reads on."""
