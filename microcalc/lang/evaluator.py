@@ -6,7 +6,8 @@ anything in it has run, as a syntax error does. Closures rather than a tree walk
 statement runs as a handful of direct calls, which keeps long scripts fast.
 
 The session's state lives here: variables (name -> Value, list, string or object), user
-functions, `ans`, and the plans that recompute every graph after an input changes.
+functions and `ans`; `Dependents` keeps track of which graphs to recompute when an input
+changes in place.
 """
 
 import difflib
@@ -15,11 +16,12 @@ import math
 
 from lark import Tree
 
-from ..engine import FUNCTIONS, OPS, Value, recompute, topological_order
+from ..engine import FUNCTIONS, OPS, Value
 from ..errors import DomainError, MicrocalcError
 from .builtins import BUILTINS
 from .calculus import describe_domain_error, named_inputs
 from .context import Event
+from .dependents import Dependents
 from .errors import SourceError
 from .format import describe_kind, event_for, format_number
 from .values import GradQuery, is_number
@@ -70,13 +72,10 @@ class Evaluator:
         self.functions = {}
         self.ans = _NOTHING
         self.call_depth = 0
-        self._version = 0          # bumped on every (re)binding: invalidates the caches below
+        self.dependents = Dependents(self.variables)
+        self._version = 0          # bumped on every (re)binding: the names cache is stale
         self._names_version = -1
         self._names_by_id = {}
-        self._plans = {}           # id(input) -> (input, nodes to recompute), for this version
-        self._plans_version = -1
-        self._orders = {}          # id(root) -> (root, topological order, leaves)
-        self._roots = []           # every graph a variable holds, for this version
         ctx.name_of = self.name_of
 
     # -- state -------------------------------------------------------------------------
@@ -85,11 +84,11 @@ class Evaluator:
         self.variables.clear()
         self.functions.clear()
         self.ans = _NOTHING
-        self._orders.clear()
         self._changed()
 
     def _changed(self):
         self._version += 1
+        self.dependents.forget()
 
     def name_of(self, value):
         """The variable name bound to exactly this object, or None."""
@@ -169,9 +168,8 @@ class Evaluator:
 
     def _note_old_input_in_use(self, name, old, new):
         """`a = 5` after L was built from a: L keeps the old a. Say so, and how to change it."""
-        self._plan(old)
-        users = [self.name_of(root) for root in self._roots
-                 if old in self._order(root)[1] and self.name_of(root)]
+        users = [self.name_of(root) for root in self.dependents.users(old)
+                 if self.name_of(root)]
         if users:
             shown = ", ".join(users[:3]) + (", ..." if len(users) > 3 else "")
             self.ctx.emit(Event(
@@ -311,98 +309,25 @@ class Evaluator:
         old value is put back and everything recomputed again before the error is raised:
         an error loses nothing. Ctrl-C half-way does the same.
         """
+        dependents = self.dependents
         old = value.data
         value.data = new
         try:
-            self._recompute(value)
+            dependents.recompute(value, also=self.ans)
         except DomainError as exc:
             value.data = old
-            self._recompute(value)
-            culprit = self._first_failing_graph(value, new)
+            dependents.recompute(value, also=self.ans)
+            culprit = self.name_of(dependents.first_failing(value, new)) or "a graph that uses it"
             raise source.error_at(
                 f"{name} = {format_number(new)} would make {culprit} undefined: "
                 f"{describe_domain_error(exc)}; {name} keeps its value {format_number(old)}",
                 where) from None
         except KeyboardInterrupt:
             value.data = old
-            self._recompute(value)
+            dependents.recompute(value, also=self.ans)
             raise
         for watcher in list(self.ctx.watchers):
             watcher()
-
-    def _recompute(self, changed):
-        nodes = self._plan(changed)
-        if nodes:
-            recompute(changed, nodes)
-        ans = self.ans
-        if ans.__class__ is Value and ans._a is not None and self.name_of(ans) is None:
-            order, leaves = self._order(ans)
-            if changed in leaves:
-                recompute(ans, order)
-
-    def _plan(self, changed):
-        """Every node of every variable's graph that depends on `changed`, inputs first."""
-        if self._plans_version != self._version:
-            self._plans = {}
-            self._plans_version = self._version
-            self._roots = self._graph_roots()
-            # Forget the orders of graphs no variable holds any more.
-            kept = {id(root) for root in self._roots}
-            kept.add(id(self.ans))
-            self._orders = {key: entry for key, entry in self._orders.items() if key in kept}
-        entry = self._plans.get(id(changed))
-        if entry is not None and entry[0] is changed:
-            return entry[1]
-        nodes, seen = [], set()
-        for root in self._roots:
-            order, leaves = self._order(root)
-            if changed in leaves:
-                for node in order:
-                    if node._a is not None and node not in seen:
-                        seen.add(node)
-                        nodes.append(node)
-        self._plans[id(changed)] = (changed, nodes)
-        return nodes
-
-    def _graph_roots(self):
-        roots = []
-
-        def collect(value):
-            if value.__class__ is Value:
-                if value._a is not None:
-                    roots.append(value)
-            elif isinstance(value, (list, tuple)):
-                for item in value:
-                    collect(item)
-        for value in self.variables.values():
-            collect(value)
-        return roots
-
-    def _order(self, root):
-        entry = self._orders.get(id(root))
-        if entry is None or entry[0] is not root:
-            order = topological_order(root)
-            entry = (root, order, {v for v in order if v._a is None})
-            self._orders[id(root)] = entry
-        return entry[1], entry[2]
-
-    def _first_failing_graph(self, changed, new):
-        """The name of the first variable whose graph fails at the new value (for messages)."""
-        old = changed.data
-        changed.data = new
-        try:
-            for name, value in self.variables.items():
-                if value.__class__ is Value and value._a is not None:
-                    order, leaves = self._order(value)
-                    if changed in leaves:
-                        try:
-                            recompute(value, order)
-                        except DomainError:
-                            return name
-        finally:
-            changed.data = old
-            self._recompute(changed)
-        return "a graph that uses it"
 
     def _not_an_input(self, name, value, symbol):
         if value.__class__ is Value:

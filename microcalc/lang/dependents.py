@@ -1,0 +1,98 @@
+"""Which graphs use an input, so that changing the input in place recomputes them all.
+
+`a := 3` must bring every variable's graph that uses `a` up to date: L, its gradients,
+lists of graphs, and `ans`. The graphs' topological orders are computed once and kept
+while a variable holds the graph; the nodes to recompute for an input are worked out once
+per set of bindings, so a loop of updates (`repeat 100 { a -= 0.1 * grad(L, a) }`)
+recomputes without searching the graphs again.
+"""
+
+from ..engine import DomainError, Value, recompute, topological_order
+
+
+class Dependents:
+    def __init__(self, variables):
+        self.variables = variables
+        self._roots = None        # graphs the variables hold; None after a binding changed
+        self._orders = {}         # id(graph) -> (graph, topological order, its inputs)
+        self._plans = {}          # id(input) -> (input, the nodes that depend on it)
+
+    def forget(self):
+        """The bindings changed: look at the variables again when next needed."""
+        self._roots = None
+
+    def graphs(self):
+        """Every graph (non-leaf Value) a variable holds, alone or inside a list."""
+        if self._roots is None:
+            roots = []
+            for value in self.variables.values():
+                _collect_graphs(value, roots)
+            self._roots = roots
+            kept = {id(root) for root in roots}
+            self._orders = {key: entry for key, entry in self._orders.items() if key in kept}
+            self._plans = {}
+        return self._roots
+
+    def users(self, changed):
+        """The graphs held by variables that use the input `changed`."""
+        return [root for root in self.graphs() if changed in self._inputs(root)]
+
+    def recompute(self, changed, also=None):
+        """Recompute every variable's graph that uses `changed`, and `also` (ans) if it does.
+
+        Raises the engine's DomainError if a graph cannot be computed at the new value.
+        """
+        nodes = self._plan(changed)
+        if nodes:
+            recompute(changed, nodes)
+        if also.__class__ is Value and also._a is not None:
+            order = topological_order(also)
+            if changed in order:
+                recompute(also, order)
+
+    def first_failing(self, changed, new):
+        """The first variable's graph that cannot be computed with changed at `new`."""
+        old = changed.data
+        changed.data = new
+        try:
+            for root in self.users(changed):
+                try:
+                    recompute(root, self._orders[id(root)][1])
+                except DomainError:
+                    return root
+        finally:
+            changed.data = old
+            self.recompute(changed)
+        return None
+
+    def _plan(self, changed):
+        roots = self.graphs()
+        entry = self._plans.get(id(changed))
+        if entry is not None and entry[0] is changed:
+            return entry[1]
+        nodes, seen = [], set()
+        for root in roots:
+            if changed in self._inputs(root):
+                for node in self._orders[id(root)][1]:
+                    if node._a is not None and node not in seen:
+                        seen.add(node)
+                        nodes.append(node)
+        self._plans[id(changed)] = (changed, nodes)
+        return nodes
+
+    def _inputs(self, root):
+        entry = self._orders.get(id(root))
+        if entry is None or entry[0] is not root:
+            order = topological_order(root)
+            entry = (root, order, {v for v in order if v._a is None})
+            self._orders[id(root)] = entry
+        return entry[2]
+
+
+def _collect_graphs(value, roots):
+    if value.__class__ is Value:
+        if value._a is not None:
+            roots.append(value)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            _collect_graphs(item, roots)
