@@ -106,6 +106,15 @@ def test_learning_rate_list_is_a_linear_decay():
     assert cosine[0] == 1.0 and cosine[5] == pytest.approx(0.55)
 
 
+def test_losses_of_a_run():
+    session, events = run("data = moons(20, seed=1)\nnet = mlp(2, [4, 1], seed=0)\n"
+                          "run = train(net, data, steps=5)\nlosses(run)")
+    assert [e.data["value"] for e in events if e.kind == "value"][-1] == \
+        session.variables["run"].losses
+    with pytest.raises(SourceError, match="losses needs a training run"):
+        session.run("losses(net)")
+
+
 def test_predict_accuracy_parameters():
     session, events = run("net = mlp(2, [4, 1], seed=0)\ndata = xor(8, seed=1)\n"
                           "predict(net, [0.5, 0.5])\npredict(net, data)\n"

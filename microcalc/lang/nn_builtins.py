@@ -214,6 +214,16 @@ def train(ctx, net, data, loss=None, steps=100, lr=None, optimizer="sgd", batch=
     return run
 
 
+@builtin("losses", "losses(run)",
+         "a training run's loss at every step, first to last, as a list of numbers",
+         example="losses(run)[0]", category="nn")
+def losses(ctx, run):
+    if not isinstance(run, nn.TrainingRun):
+        raise MicrocalcError(f"losses needs a training run (what train gives), "
+                             f"not {describe_kind(run)}")
+    return run.losses
+
+
 @builtin("predict", "predict(net, [inputs])  or  predict(net, data)",
          "the network's output as plain numbers, for one input row or every row of a data set",
          example="predict(net, [0.5, -1])", category="nn")
