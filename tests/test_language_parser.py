@@ -84,6 +84,8 @@ def test_is_complete_for_the_repl():
     assert session.is_complete("repeat 2 { 1 }")
     assert session.is_complete("1 + 1")
     assert session.is_complete("1 +) ")
+    assert not session.is_complete("x = 1 + \\")
+    assert session.is_complete("x = 1 + \\\n 2")
 
 
 # -- the cache --------------------------------------------------------------------------

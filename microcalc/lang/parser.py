@@ -141,7 +141,10 @@ def parse(source):
 
 
 def is_complete(text):
-    """False while a bracket or a `{` is still open at the end of text (the REPL reads on)."""
+    """False while a bracket or a `{` is still open at the end of text, or the last line
+    ends with a backslash that continues it: the REPL then reads another line."""
+    if text.rstrip(" \t").endswith("\\"):
+        return False
     parser = _build_parser()
     try:
         parser.parse(text)
