@@ -358,3 +358,11 @@ def test_settings_are_shared_with_builtins(s, registered):
     s.settings.width = 40
     s.run("t_width()")
     assert seen == [40]
+
+
+def test_an_exception_from_the_emit_callback_reaches_the_front_end_unchanged(s):
+    def closed_pipe(event):
+        raise BrokenPipeError("the reader went away")
+    with pytest.raises(BrokenPipeError, match="went away"):
+        s.run("x = 1\nx + 1\ny = 2", emit=closed_pipe)
+    assert s.names() == ["x"]

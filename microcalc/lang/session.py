@@ -34,7 +34,7 @@ class Session:
     def run(self, source, filename="<input>", emit=None):
         """Run a program. Without emit, the events are collected and returned as a list."""
         events = [] if emit is None else None
-        self.ctx.emit = emit if emit is not None else events.append
+        self.ctx.emit = _guarded(emit) if emit is not None else events.append
         text = Source(source, filename)
         # Parsing and compiling allocate millions of small objects for a long script and
         # free none; Python's cyclic collector would scan them again and again (10x the
@@ -50,6 +50,8 @@ class Session:
         gc.freeze()
         try:
             self._run_statements(statements)
+        except _FrontEndFailure as failure:
+            raise failure.error from None
         finally:
             gc.unfreeze()
         return events
@@ -98,3 +100,21 @@ class Session:
 
 def _ignore(event):
     pass
+
+
+class _FrontEndFailure(BaseException):
+    """An exception raised by the front end's emit callback (a closed pipe, say), carried
+    past every handler that turns errors into SourceErrors and re-raised as it was."""
+
+    def __init__(self, error):
+        super().__init__(error)
+        self.error = error
+
+
+def _guarded(emit):
+    def guarded_emit(event):
+        try:
+            emit(event)
+        except Exception as exc:
+            raise _FrontEndFailure(exc) from exc
+    return guarded_emit
