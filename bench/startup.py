@@ -33,13 +33,16 @@ def microcalc_command():
     return [sys.executable, "-m", "microcalc"]
 
 
-def median_seconds(command, stdin_text, repeats, env):
+def median_seconds(command, stdin_text, repeats, env, cold_cache=False):
     times = []
     for _ in range(repeats):
-        started = time.perf_counter()
-        subprocess.run(command, input=stdin_text, text=True, env=env, check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        times.append(time.perf_counter() - started)
+        with tempfile.TemporaryDirectory() as empty:
+            if cold_cache:   # an empty cache folder: the parser is built from the grammar
+                env = {**env, "XDG_CACHE_HOME": empty}
+            started = time.perf_counter()
+            subprocess.run(command, input=stdin_text, text=True, env=env, check=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            times.append(time.perf_counter() - started)
     return statistics.median(times)
 
 
@@ -69,17 +72,18 @@ def main():
         # Warm the parser cache once, as any second run on a user's machine would find it.
         subprocess.run(microcalc + ["-e", "1+1"], env=env, check=True, stdout=subprocess.DEVNULL)
         cases = [
-            ("python -c pass", [sys.executable, "-c", "pass"], None),
-            ("microcalc -e '1+1'", microcalc + ["-e", "1+1"], None),
-            ("echo 1+1 | microcalc", microcalc, "1+1\n"),
-            ("microcalc neuron.mg (4 lines)", microcalc + [str(script)], None),
+            ("python -c pass", [sys.executable, "-c", "pass"], None, False),
+            ("microcalc -e '1+1'", microcalc + ["-e", "1+1"], None, False),
+            ("echo 1+1 | microcalc", microcalc, "1+1\n", False),
+            ("microcalc neuron.mg (4 lines)", microcalc + [str(script)], None, False),
+            ("microcalc -e '1+1', no parser cache", microcalc + ["-e", "1+1"], None, True),
             ("import microcalc.repl.loop (REPL)",
-             [sys.executable, "-c", "import microcalc.repl.loop"], None),
+             [sys.executable, "-c", "import microcalc.repl.loop"], None, False),
         ]
         print(f"start-up, median of {repeats} runs; {' '.join(microcalc)}")
         baseline = None
-        for label, command, stdin_text in cases:
-            seconds = median_seconds(command, stdin_text, repeats, env)
+        for label, command, stdin_text, cold_cache in cases:
+            seconds = median_seconds(command, stdin_text, repeats, env, cold_cache)
             baseline = baseline or seconds
             print(f"  {label:36s} {seconds * 1000:8.1f} ms   {seconds / baseline:5.1f}x")
 
