@@ -63,16 +63,20 @@ def test_seeds_regression_example():
     assert predictions == pytest.approx([1, -1, -1, 1], abs=0.1)
 
 
-def test_moons_example_starts_as_micrograds_demo():
-    """examples/moons.mg with 2 steps instead of 100: micrograd's first two losses."""
-    source = (EXAMPLES / "moons.mg").read_text()
-    assert "steps=100" in source
-    source = source.replace("steps=100", "steps=2").split("\nplot")[0]
-    _, events = run(source)
+def test_moons_example_is_micrograds_demo():
+    """examples/moons.mg prints micrograd's losses (FACTS.md) and ends at 100% accuracy."""
+    _, events = run((EXAMPLES / "moons.mg").read_text())
     steps = progress(events)
-    assert [s["loss"] for s in steps] == pytest.approx([0.8958441028683222, 1.723590533697202],
-                                                       rel=1e-9)
-    assert [s["accuracy"] for s in steps] == [0.5, 0.81]
+    assert [s["step"] for s in steps] == list(range(1, 101))
+    micrograd = {1: (0.8958441028683222, 0.5), 2: (1.723590533697202, 0.81),
+                 100: (0.010978370135492717, 1.0)}
+    for step, (loss, accuracy) in micrograd.items():
+        assert steps[step - 1]["loss"] == pytest.approx(loss, rel=1e-9)
+        assert steps[step - 1]["accuracy"] == accuracy
+    shown = values(events)
+    assert shown[3] == "1"                      # accuracy(net, data) after training
+    assert len(shown) == 6                      # then the loss curve and the boundary
+    assert "100/100 correct (100%)" in shown[5]
 
 
 def test_progress_reports_every_interval():
