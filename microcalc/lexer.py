@@ -14,8 +14,8 @@ import re
 
 from lark import Lark
 from pygments.lexer import RegexLexer, inherit
-from pygments.token import (Comment, Error, Keyword, Name, Number, Operator, Punctuation,
-                            String, Text, Whitespace)
+from pygments.token import (Comment, Keyword, Name, Number, Operator, Punctuation, String,
+                            Whitespace)
 
 from . import session as _every_builtin  # noqa: F401  (registers the nn and render builtins)
 from .lang.builtins import BUILTINS
