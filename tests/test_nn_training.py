@@ -8,6 +8,7 @@ import pytest
 from microcalc import MicrocalcError, Value, grad
 from microcalc.nn import (MLP, SGD, Dataset, GraphStep, LinearDecay, Objective, accuracy,
                           blobs, load_csv, moons, predict, train)
+from microcalc.nn.training import percent
 
 MOONS = Path(__file__).resolve().parent.parent / "examples" / "data" / "moons100.csv"
 SEEDS_XS = [[2.0, 3.0, -1.0], [3.0, -1.0, 0.5], [0.5, 1.0, 1.0], [1.0, 1.0, -1.0]]
@@ -71,6 +72,11 @@ def test_history_callback_and_summary():
     assert text.startswith("7 steps: MLP(2, [4, 1]) on moons (30 examples), hinge loss, SGD(")
     assert f"loss {run.losses[0]:.4g} -> {run.losses[-1]:.4g}" in text
     assert "accuracy" in text
+
+
+def test_accuracy_is_never_rounded_up_to_perfect():
+    assert [percent(x) for x in (0.5, 0.81, 199 / 200, 1.0, 14 / 15)] == \
+        ["50%", "81%", "99.5%", "100%", "93.3%"]
 
 
 def test_softmax_and_adam_learn_three_blobs():

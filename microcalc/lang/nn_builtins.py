@@ -20,6 +20,7 @@ import time
 from ..engine import Value
 from ..errors import MicrocalcError
 from .. import nn
+from ..nn.training import percent
 from .builtins import builtin
 from .context import Event
 from .format import describe_kind
@@ -167,7 +168,7 @@ class _Progress:
         speed = run.steps_per_second
         text = f"step {done}/{self.steps}  loss {record.loss:.6g}"
         if record.accuracy is not None:
-            text += f"  accuracy {record.accuracy:.0%}"
+            text += f"  accuracy {percent(record.accuracy)}"
         text += f"  {speed:.1f} steps/s"
         self.ctx.emit(Event("progress", text, {
             "step": done, "steps": self.steps, "loss": record.loss,

@@ -23,8 +23,8 @@ from ..errors import MicrocalcError
 from .losses import LOSSES, l2 as l2_penalty
 from .optim import OPTIMIZERS, Optimizer
 
-__all__ = ["Objective", "GraphStep", "StepRecord", "TrainingRun", "train", "predict", "classify",
-           "accuracy", "default_loss"]
+__all__ = ["Objective", "GraphStep", "StepRecord", "TrainingRun", "train", "predict",
+           "classify", "accuracy", "default_loss", "percent"]
 
 
 def _loss(name):
@@ -147,9 +147,10 @@ class TrainingRun:
         first, last = self.history[0], self.history[-1]
         text = f"{done} steps: {what}; loss {first.loss:.4g} -> {last.loss:.4g}"
         if last.accuracy is not None:
-            text += f", accuracy {first.accuracy:.0%} -> {last.accuracy:.0%}"
+            text += f", accuracy {percent(first.accuracy)} -> {percent(last.accuracy)}"
         if self.interrupted:
-            text += f"; stopped after {done} of {self.steps} steps, keeping step {done}'s parameters"
+            text += (f"; stopped after {done} of {self.steps} steps, "
+                     f"keeping step {done}'s parameters")
         return text
 
     def to_data(self):
@@ -161,6 +162,11 @@ class TrainingRun:
 
     def __repr__(self):
         return f"<TrainingRun {self}>"
+
+
+def percent(fraction):
+    """0.81 as "81%", 0.995 as "99.5%" (never rounded up to a perfect 100%)."""
+    return f"{100 * fraction:.3g}%"
 
 
 def _describe(model):
