@@ -96,11 +96,6 @@ def _exponent_partial(a, out):
     return 0.0 if base == 0 else math.nan
 
 
-def _sign(x):
-    x = _data(x)
-    return 1.0 if x > 0 else -1.0 if x < 0 else 0.0
-
-
 # The registry. Each entry: name, arity, forward rule, local derivative (one partial per
 # operand, given the operands and the result), the same derivative as text for people (in
 # operands u and v), one line of help. Derivative rules are written with operators and the
@@ -137,10 +132,9 @@ _register("log", 1, math.log, lambda x, out: (1.0 / x,),
           ("1/u",),
           "natural logarithm, for x > 0; log'(x) = 1/x",
           domain=lambda x: "log is defined only for positive numbers", example="log(1) = 0")
-_register("relu", 1, lambda x: x if x > 0 else 0.0,
-          lambda x, out: (1.0 if _data(x) > 0 else 0.0,),
-          ("1 if u > 0 else 0",),
-          "max(0, x); relu'(x) = 1 if x > 0 else 0", example="relu(-2) = 0")
+_register("relu", 1, lambda x: x if x > 0 else 0.0, lambda x, out: (step(x),),
+          ("step(u)",),
+          "max(0, x); relu'(x) = step(x): 1 if x > 0 else 0", example="relu(-2) = 0")
 _register("sigmoid", 1, _sigmoid, lambda x, out: (out * (1.0 - out),),
           ("sigmoid(u)*(1 - sigmoid(u))",),
           "logistic function 1/(1+exp(-x)); sigmoid' = sigmoid*(1-sigmoid)",
@@ -149,7 +143,7 @@ _register("sqrt", 1, math.sqrt, lambda x, out: (0.5 / out,),
           ("1/(2*sqrt(u))",),
           "square root, for x >= 0; sqrt'(x) = 1/(2 sqrt(x))",
           domain=lambda x: "sqrt is defined only for numbers >= 0", example="sqrt(9) = 3")
-_register("abs", 1, abs, lambda x, out: (_sign(x),),
+_register("abs", 1, abs, lambda x, out: (sign(x),),
           ("sign(u)",),
           "absolute value; abs'(x) = sign(x), 0 at 0", example="abs(-2) = 2")
 _register("sin", 1, math.sin, lambda x, out: (cos(x),),
@@ -158,6 +152,15 @@ _register("sin", 1, math.sin, lambda x, out: (cos(x),),
 _register("cos", 1, math.cos, lambda x, out: (-sin(x),),
           ("-sin(u)",),
           "cosine (radians); cos'(x) = -sin(x)", example="cos(0) = 1")
+# The slopes of relu and abs, as ops of their own so that a derivative taken with
+# create_graph=True is a graph that follows its input across the kink when recomputed.
+_register("step", 1, lambda x: 1.0 if x > 0 else 0.0, lambda x, out: (0.0,),
+          ("0",),
+          "1 if x > 0 else 0 (the slope of relu); its derivative is 0", example="step(2) = 1")
+_register("sign", 1, lambda x: 1.0 if x > 0 else -1.0 if x < 0 else 0.0, lambda x, out: (0.0,),
+          ("0",),
+          "-1, 0 or 1 by the sign of x (the slope of abs); its derivative is 0",
+          example="sign(-2) = -1")
 
 
 def _domain_error(op, operands, exc=None):
@@ -304,8 +307,9 @@ def _generic_function(op):
     def function(*args):
         if len(args) != op.arity:
             raise TypeError(f"{op.name} takes {op.arity} argument(s), got {len(args)}")
-        if any(isinstance(a, Value) for a in args):
-            return _apply(op, args)
+        for a in args:
+            if a.__class__ is Value:
+                return _apply(op, args)
         try:
             out = forward(*args)
         except (ArithmeticError, ValueError) as exc:
@@ -335,7 +339,8 @@ Value.__pos__ = lambda self: self
 
 # Every op as a function on floats or Values (`tanh(x)`), for derivative rules and builtins.
 FUNCTIONS = {_op.name: _generic_function(_op) for _op in OPS.values()}
-tanh, exp, log, sin, cos = (FUNCTIONS[n] for n in ("tanh", "exp", "log", "sin", "cos"))
+tanh, exp, log, sin, cos, step, sign = (
+    FUNCTIONS[n] for n in ("tanh", "exp", "log", "sin", "cos", "step", "sign"))
 
 
 def topological_order(root):

@@ -173,7 +173,7 @@ def test_explain_needs_values():
 _FORMULA_NAMESPACE = {
     "tanh": math.tanh, "exp": math.exp, "log": math.log, "sqrt": math.sqrt,
     "sin": math.sin, "cos": math.cos, "sigmoid": lambda z: 1 / (1 + math.exp(-z)),
-    "sign": lambda z: (z > 0) - (z < 0)}
+    "sign": lambda z: (z > 0) - (z < 0), "step": lambda z: float(z > 0)}
 
 
 @pytest.mark.parametrize("name", sorted(OPS))

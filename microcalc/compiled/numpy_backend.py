@@ -72,6 +72,10 @@ def _exponent_partial(a, out):
     return np.where(a > 0, out * logs, np.where(a == 0, 0.0, np.nan))
 
 
+def _step(x):
+    return np.where(x > 0, 1.0, 0.0)
+
+
 def _sign(x):
     return np.where(x > 0, 1.0, np.where(x < 0, -1.0, 0.0))
 
@@ -88,12 +92,14 @@ NUMPY_RULES = {
     "tanh": NumpyRule(_engine["tanh"], lambda x, out: (1.0 - out * out,)),
     "exp": NumpyRule(_engine["exp"], lambda x, out: (out,)),
     "log": NumpyRule(_engine["log"], lambda x, out: (1.0 / x,)),
-    "relu": NumpyRule(_relu, lambda x, out: (np.where(x > 0, 1.0, 0.0),)),
+    "relu": NumpyRule(_relu, lambda x, out: (_step(x),)),
     "sigmoid": NumpyRule(_engine["sigmoid"], lambda x, out: (out * (1.0 - out),)),
     "sqrt": NumpyRule(np.sqrt, lambda x, out: (0.5 / out,)),
     "abs": NumpyRule(np.abs, lambda x, out: (_sign(x),)),
     "sin": NumpyRule(_engine["sin"], lambda x, out: (_engine["cos"](x),)),
     "cos": NumpyRule(_engine["cos"], lambda x, out: (-_engine["sin"](x),)),
+    "step": NumpyRule(_step, lambda x, out: (0.0,)),
+    "sign": NumpyRule(_sign, lambda x, out: (0.0,)),
 }
 
 
