@@ -15,9 +15,9 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 
 
-def run(source, session=None, **settings):
+def run(source, session=None, filename="<input>", **settings):
     session = session or new_session(Settings(**settings))
-    return session, session.run(source)
+    return session, session.run(source, filename)
 
 
 def values(events):
@@ -65,7 +65,8 @@ def test_seeds_regression_example():
 
 def test_moons_example_is_micrograds_demo():
     """examples/moons.mg prints micrograd's losses (FACTS.md) and ends at 100% accuracy."""
-    _, events = run((EXAMPLES / "moons.mg").read_text())
+    script = EXAMPLES / "moons.mg"
+    _, events = run(script.read_text(), filename=str(script))   # its csv is beside it
     steps = progress(events)
     assert [s["step"] for s in steps] == list(range(1, 101))
     micrograd = {1: (0.8958441028683222, 0.5), 2: (1.723590533697202, 0.81),

@@ -39,3 +39,6 @@ class Context:
     variables: dict = field(default_factory=dict)
     # watch(callback): call callback() after every later change of an input (:= or -=)
     watchers: list = field(default_factory=list)
+    # the folder of the script being run, for file names relative to it; None for input
+    # typed or piped in (those are relative to the current directory)
+    directory: Optional[str] = None

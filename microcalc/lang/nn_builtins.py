@@ -71,7 +71,7 @@ def _path(ctx, path, who):
     path = _text(path, f"{who}'s file name")
     if os.path.isabs(path):
         return path
-    directory = getattr(ctx, "directory", None)
+    directory = ctx.directory
     if directory:
         beside_script = os.path.join(directory, path)
         if os.path.exists(beside_script):

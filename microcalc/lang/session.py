@@ -1,6 +1,7 @@
 """The session: what front ends (REPL, script runner, pipes, docs) talk to."""
 
 import gc
+import os
 
 from ..errors import MicrocalcError
 from . import calculus, lists, numbers  # noqa: F401  (register grad, len, value, round)
@@ -35,6 +36,7 @@ class Session:
         """Run a program. Without emit, the events are collected and returned as a list."""
         events = [] if emit is None else None
         self.ctx.emit = _guarded(emit) if emit is not None else events.append
+        self.ctx.directory = _script_directory(filename)
         text = Source(source, filename)
         # Parsing and compiling allocate millions of small objects for a long script and
         # free none; Python's cyclic collector would scan them again and again (10x the
@@ -100,6 +102,13 @@ class Session:
 
 def _ignore(event):
     pass
+
+
+def _script_directory(filename):
+    """The folder of a script file; None for "<input>", "<stdin>", "-e" and the like."""
+    if filename.startswith("<") or not os.path.isfile(filename):
+        return None
+    return os.path.dirname(os.path.abspath(filename))
 
 
 class _FrontEndFailure(BaseException):
