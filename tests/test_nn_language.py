@@ -238,3 +238,18 @@ def test_decision_boundary_and_loss_curve_after_training():
     assert "loss per step" in pictures[0]
     assert pictures[1].count("o") + pictures[1].count("x") >= 20
     assert not math.isnan(float(pictures[0].splitlines()[1].split()[0]))
+
+
+def test_a_script_reads_files_beside_itself_from_any_folder(tmp_path, monkeypatch):
+    folder = tmp_path / "project"
+    folder.mkdir()
+    (folder / "points.csv").write_text("x1,y\n1,2\n3,4\n", "utf-8")
+    script = folder / "fit.mg"
+    script.write_text('data = load_csv("points.csv")\n', "utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    _, events = run(script.read_text(), filename=str(script))
+    assert "2 examples" in values(events)[0]
+    with pytest.raises(SourceError, match="no such file: points.csv"):
+        run('load_csv("points.csv")')      # typed in: relative to the current folder
