@@ -66,14 +66,17 @@ def test_seeds_regression_example():
 def test_moons_example_is_micrograds_demo():
     """examples/moons.mg prints micrograd's losses (FACTS.md) and ends at 100% accuracy."""
     script = EXAMPLES / "moons.mg"
-    _, events = run(script.read_text(), filename=str(script))   # its csv is beside it
-    steps = progress(events)
-    assert [s["step"] for s in steps] == list(range(1, 101))
+    session, events = run(script.read_text(), filename=str(script))   # its csv is beside it
+    history = session.variables["run"].history
+    assert [r.step for r in history] == list(range(100))
     micrograd = {1: (0.8958441028683222, 0.5), 2: (1.723590533697202, 0.81),
                  100: (0.010978370135492717, 1.0)}
     for step, (loss, accuracy) in micrograd.items():
-        assert steps[step - 1]["loss"] == pytest.approx(loss, rel=1e-9)
-        assert steps[step - 1]["accuracy"] == accuracy
+        assert history[step - 1].loss == pytest.approx(loss, rel=1e-9)
+        assert history[step - 1].accuracy == accuracy
+    reported = progress(events)
+    assert [s["step"] for s in reported if s["report"]] == [1] + list(range(10, 101, 10))
+    assert reported[-1]["loss"] == history[-1].loss
     shown = values(events)
     assert shown[3] == "1"                      # accuracy(net, data) after training
     assert len(shown) == 6                      # then the loss curve and the boundary

@@ -30,8 +30,9 @@ def test_first_steps_are_micrograds():
 
 
 def test_train_is_the_hand_written_loop():
-    """Five steps of train() leave exactly the parameters of the demo's own loop."""
-    _, run = demo_run(5)
+    """Five steps of train(), rebuilding the graph each step, leave exactly the parameters
+    of the demo's own loop."""
+    _, run = demo_run(5, compiled=False)
     data = load_csv(MOONS)
     net = MLP(2, [16, 16, 1], seed=1337)
     losses = []
@@ -46,6 +47,37 @@ def test_train_is_the_hand_written_loop():
         losses.append(total.data)
     assert run.losses == losses
     assert [p.data for p in run.model.parameters()] == [p.data for p in net.parameters()]
+
+
+def test_compiled_training_follows_the_rebuilt_graphs_trajectory():
+    """Replaying the recorded graph (the default for full batches) gives micrograd's demo
+    losses, and every loss and parameter of the eager run over 100 steps to 1e-9; only
+    the order in which gradient contributions are added differs."""
+    eager_net, eager = demo_run(100, compiled=False)
+    net, run = demo_run(100)
+    assert run.losses == pytest.approx(eager.losses, rel=1e-9)
+    assert run.accuracies == eager.accuracies
+    assert run.losses[-1] == pytest.approx(0.010978370135492717, rel=1e-9)
+    assert run.accuracies[-1] == 1.0
+    assert [p.data for p in net.parameters()] == pytest.approx(
+        [p.data for p in eager_net.parameters()], rel=1e-9, abs=1e-12)
+
+
+def test_compiled_and_rebuilt_steps_agree_on_softmax_with_adam():
+    data = blobs(30, centers=3, seed=2)
+    runs = []
+    for how in (True, False):
+        net = MLP(2, [6, 3], seed=5)
+        runs.append(train(net, data, loss="softmax", optimizer="adam", lr=0.05, steps=20,
+                          compiled=how))
+    assert runs[0].losses == pytest.approx(runs[1].losses, rel=1e-9)
+    assert runs[0].accuracies == runs[1].accuracies
+
+
+def test_compiled_training_needs_the_full_batch():
+    with pytest.raises(MicrocalcError, match="full-batch"):
+        train(MLP(2, [3, 1], seed=0), moons(20, seed=0), steps=3, batch_size=5,
+              compiled=True)
 
 
 def test_seeds_regression():
@@ -116,7 +148,7 @@ def test_a_step_function_can_replace_graph_building():
 
     a = MLP(2, [5, 1], seed=9)
     b = MLP(2, [5, 1], seed=9)
-    run_a = train(a, data, steps=4, lr=0.2)
+    run_a = train(a, data, steps=4, lr=0.2, compiled=False)
     run_b = train(b, data, steps=4, lr=0.2,
                   step_function=FunctionalStep(Objective(b, "hinge", classes=data.classes)))
     assert run_a.losses == run_b.losses
@@ -199,3 +231,20 @@ def test_interrupt_can_be_raised_again():
 def test_bad_training_options(options, message):
     with pytest.raises(MicrocalcError, match=message):
         train(MLP(2, [3, 1], seed=0), moons(10, seed=0), **options)
+
+
+def test_compiled_step_records_again_when_a_recorded_constant_no_longer_fits(monkeypatch):
+    """softmax subtracts the largest logit, recorded as a constant; when a huge step moves
+    the logits so far that exp overflows at the old constant, the graph is recorded again
+    at the new parameters and the losses stay those of the rebuilt graphs."""
+    from microcalc.nn import training
+    recorded = []
+    record = training.CompiledStep._record
+    monkeypatch.setattr(training.CompiledStep, "_record",
+                        lambda self: (recorded.append(1), record(self)))
+    data = blobs(30, centers=3, seed=2)
+    runs = [train(MLP(2, [6, 3], seed=5), data, loss="softmax", lr=3000.0, steps=4,
+                  compiled=how) for how in (True, False)]
+    assert len(recorded) > 1
+    assert runs[0].losses == pytest.approx(runs[1].losses, rel=1e-9)
+    assert runs[0].losses[-1] > 1e20

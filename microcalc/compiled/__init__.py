@@ -29,13 +29,15 @@ BACKENDS = ("auto", "python", "numpy")
 _NODES_PER_NUMPY_GROUP = 24
 
 
-def compile_graph(output, backend="auto"):
-    """Flatten the graph under output into a Program replayed by the chosen back end."""
+def compile_graph(output, backend="auto", keep=()):
+    """Flatten the graph under output into a Program replayed by the chosen back end.
+
+    keep: nodes whose values will be read with `Program.values_of` after a replay."""
     if backend not in BACKENDS:
         raise MicrocalcError(f"unknown back end {backend!r}: choose one of {', '.join(BACKENDS)}")
     if not isinstance(output, Value):
         raise TypeError(f"compile_graph needs a Value, not {type(output).__name__}")
-    flat = flatten(output)
+    flat = flatten(output, keep)
     if backend == "auto":
         backend = "numpy" if _numpy_pays(flat) else "python"
     if backend == "numpy":

@@ -124,21 +124,24 @@ def _sum_terms(top, folded, folded_top):
         folded_top[node] = top
 
 
-def flatten(output):
-    """The FlatGraph of output: leaves, then computed nodes by level and op."""
+def flatten(output, keep=()):
+    """The FlatGraph of output: leaves, then computed nodes by level and op.
+
+    Nodes in keep stay slots of their own, never folded into a sum, so that their values
+    can be read after a replay (a network's outputs, for its accuracy)."""
     # Flattening makes tens of thousands of small tuples and lists and no reference
     # cycles; left on, the cyclic collector would walk the whole graph again and again
     # while they are made (a third of the time on micrograd's demo).
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _flatten(output)
+        return _flatten(output, set(keep))
     finally:
         if collecting:
             gc.enable()
 
 
-def _flatten(output):
+def _flatten(output, keep):
     topo = topological_order(output)
     uses = {}
     sum_operands = []      # left operands that are `+`/`-` of a `+`/`-`
@@ -157,7 +160,7 @@ def _flatten(output):
     # A `+`/`-` node whose only use is as the left operand of another `+`/`-` is folded
     # into it. Only the left operand: a left fold is what a chain of `+` computes, so the
     # sum stays exact; a right-nested a + (b + c) is added in its own order, as its own sum.
-    folded = {a for a in sum_operands if uses[a] == 1}
+    folded = {a for a in sum_operands if uses[a] == 1 and a not in keep}
     folded_top = {}
 
     leaves, leaf_ranks, folded_in_order = [], [], []

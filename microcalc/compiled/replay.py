@@ -31,6 +31,7 @@ class Program:
         self.leaves = tuple(flat.leaves)
         self.output = flat.output_value
         self._leaf_index = None
+        self._slot = None
         self._forward_done = False
         self._gradients_done = False
 
@@ -68,6 +69,19 @@ class Program:
         """d(output)/d(leaf) for every leaf, in `leaves` order, at the last forward's point."""
         self._ensure_gradients()
         return self._as_list(self._gradients[:self.flat.n_leaves])
+
+    def values_of(self, nodes):
+        """The values the last forward computed for these nodes (leaves, or nodes kept
+        with compile_graph's keep=), as floats, without writing any .data."""
+        if not self._forward_done:
+            self.forward()
+        if self._slot is None:
+            self._slot = {v: i for i, v in enumerate(self.flat.nodes)}
+        store = self._values
+        try:
+            return [float(store[self._slot[v]]) for v in nodes]
+        except KeyError:
+            raise ValueError("that node was folded into a sum: name it in keep=") from None
 
     def leaf_index(self, leaf):
         """The position of a leaf Value in `leaves` (and in forward's values)."""

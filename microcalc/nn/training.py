@@ -5,8 +5,9 @@ Three parts, kept apart so that any one can be replaced:
   the L2 term): graph building and nothing else;
 - a step function computes the gradients: given a batch it fills every parameter's .grad
   with d(loss)/d(parameter) and returns (loss, accuracy) as floats. `GraphStep` does it
-  by building the graph and calling backward(); a replay of a graph recorded once
-  (for fixed-shape batches) can take its place without touching the rest;
+  by building the graph and calling backward(); `CompiledStep` records the graph once and
+  replays it (`microcalc.compiled`), for full-batch training where the graph's shape
+  never changes, only the parameters' values;
 - an optimizer (`microcalc.nn.optim`) moves the parameters.
 
 `train()` runs them for a number of steps, keeps the loss and accuracy of every step in a
@@ -18,12 +19,13 @@ import random
 import time
 from typing import NamedTuple, Optional
 
-from ..engine import Value
+from ..compiled import compile_graph
+from ..engine import DomainError, Value
 from ..errors import MicrocalcError
 from .losses import LOSSES, l2 as l2_penalty
 from .optim import OPTIMIZERS, Optimizer
 
-__all__ = ["Objective", "GraphStep", "StepRecord", "TrainingRun", "train", "predict",
+__all__ = ["Objective", "GraphStep", "CompiledStep", "StepRecord", "TrainingRun", "train", "predict",
            "classify", "accuracy", "default_loss", "percent"]
 
 
@@ -95,6 +97,46 @@ class GraphStep:
             p.grad = 0.0
         total.backward()
         return total.data, self.objective.accuracy(outputs, targets)
+
+
+class CompiledStep:
+    """Gradients by replaying one batch's graph, recorded once.
+
+    Every step of full-batch training builds the same graph with other parameter values;
+    recording it once and replaying it creates no Value per node per step. The replay
+    computes the same floats as GraphStep (tests/test_nn_training.py checks the trajectory).
+    """
+
+    def __init__(self, objective, batch, backend="auto"):
+        self.objective = objective
+        self.batch = batch
+        self.backend = backend
+        self.parameters = objective.model.parameters()
+        self._record()
+
+    def _record(self):
+        total, outputs, self.targets = self.objective(self.batch)
+        self.outputs = outputs
+        self.output_nodes = [v for o in outputs for v in (o if isinstance(o, list) else [o])]
+        self.program = compile_graph(total, self.backend, keep=self.output_nodes)
+
+    def __call__(self, batch):
+        if batch is not self.batch:
+            raise MicrocalcError("a compiled step replays the batch it was recorded on")
+        try:
+            loss = self.program.forward()
+        except DomainError:
+            # A constant recorded with the graph (softmax's subtracted maximum) may no
+            # longer suit the parameters: record the graph again at today's values.
+            self._record()
+            loss = self.program.forward()
+        for p in self.parameters:
+            p.grad = 0.0
+        self.program.backward()
+        values = iter(self.program.values_of(self.output_nodes))
+        outputs = [[next(values) for _ in o] if isinstance(o, list) else next(values)
+                   for o in self.outputs]
+        return loss, self.objective.accuracy(outputs, self.targets)
 
 
 class StepRecord(NamedTuple):
@@ -217,7 +259,7 @@ def _batches(data, batch_size, rng):
 
 def train(model, data, loss=None, steps=100, optimizer="sgd", lr=None, l2=0.0,
           batch_size=None, seed=0, callback=None, step_function=None,
-          catch_interrupt=True, **optimizer_options):
+          catch_interrupt=True, compiled="auto", **optimizer_options):
     """Train model on data for steps updates and return the TrainingRun.
 
     loss: a name from LOSSES (default: default_loss). optimizer: "sgd", "adam" or an
@@ -227,6 +269,9 @@ def train(model, data, loss=None, steps=100, optimizer="sgd", lr=None, l2=0.0,
     batch_size: examples per step (default: all, as micrograd's demo), shuffled by seed.
     callback(run, record) is called after every step. step_function(batch) -> (loss,
     accuracy) replaces GraphStep (it must fill every parameter's .grad).
+    compiled: full-batch training replays a recorded graph (CompiledStep) when this is
+    "auto" and there are at least 3 steps (recording costs about one step), or when True;
+    False always rebuilds the graph (GraphStep). Mini-batches always rebuild it.
     KeyboardInterrupt ends the run with the parameters of the last finished step; with
     catch_interrupt=False it is raised again after that.
     """
@@ -248,7 +293,14 @@ def train(model, data, loss=None, steps=100, optimizer="sgd", lr=None, l2=0.0,
         optimizer = OPTIMIZERS[optimizer](model.parameters(), lr=lr, **optimizer_options)
     elif lr is not None or optimizer_options:
         raise MicrocalcError("give lr and optimizer options to the optimizer itself")
-    step_function = step_function or GraphStep(objective)
+    if step_function is None:
+        full_batch = batch_size is None or batch_size >= len(data)
+        if compiled is True and not full_batch:
+            raise MicrocalcError("a compiled step needs full-batch training (no batch size)")
+        if full_batch and (compiled is True or (compiled == "auto" and steps >= 3)):
+            step_function = CompiledStep(objective, data)
+        else:
+            step_function = GraphStep(objective)
     run = TrainingRun(model, data, objective.loss, optimizer, steps, batch_size)
     batches = _batches(data, batch_size, random.Random(seed))
     started = time.perf_counter()
