@@ -380,3 +380,18 @@ def test_a_replay_makes_no_values(backend, monkeypatch):
     assert made == []
     Value(1.0)
     assert len(made) == 1                 # the counter does see a Value being made
+
+
+@pytest.mark.parametrize("backend", ["python", "numpy"])
+def test_kept_nodes_can_be_read_after_a_replay(backend):
+    a, b, c = Value(1.0), Value(2.0), Value(3.0)
+    partial = a + b             # only the left operand of another +: folded unless kept
+    total = (partial + c) * 2
+    program = compile_graph(total, backend)
+    with pytest.raises(ValueError, match="keep="):
+        program.values_of([partial])
+    program = compile_graph(total, backend, keep=[partial])
+    a.data = 10.0
+    assert program.forward() == 30.0
+    assert program.values_of([partial, a, total]) == [12.0, 10.0, 30.0]
+    assert partial.data == 3.0          # read, not written back
