@@ -377,16 +377,18 @@ def topological_order(root):
 def recompute(output, order=None):
     """Recompute every node under output from its operands' current data, inputs first."""
     for v in order if order is not None else topological_order(output):
-        if v._a is not None:
-            prev = v._prev
-            op = v._op
-            try:
-                out = op.forward(*[c.data for c in prev])
-            except (ArithmeticError, ValueError) as exc:
-                raise _domain_error(op, prev, exc) from None
-            if out - out:
-                raise _domain_error(op, prev)
-            v.data = out
+        a = v._a
+        if a is None:
+            continue
+        b = v._b
+        op = v._op
+        try:
+            out = op.forward(a.data) if b is None else op.forward(a.data, b.data)
+        except (ArithmeticError, ValueError) as exc:
+            raise _domain_error(op, v._prev, exc) from None
+        if out - out:
+            raise _domain_error(op, v._prev)
+        v.data = out
     return output
 
 
