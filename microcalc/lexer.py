@@ -12,7 +12,6 @@ highlights its input with `MicrocalcReplLexer`, which also knows the `:help`-sty
 
 import re
 
-from lark import Lark
 from pygments.lexer import RegexLexer, inherit
 from pygments.token import (Comment, Keyword, Name, Number, Operator, Punctuation, String,
                             Whitespace)
@@ -20,7 +19,7 @@ from pygments.token import (Comment, Keyword, Name, Number, Operator, Punctuatio
 from . import session as _every_builtin  # noqa: F401  (registers the nn and render builtins)
 from .lang.builtins import BUILTINS
 from .lang.evaluator import CONSTANTS, LAST_RESULT
-from .lang.parser import grammar_text
+from .lang.parser import terminals
 
 # Terminals the lexer gives a meaning of their own; every other one is an operator, a bracket
 # or a keyword, according to its text.
@@ -28,17 +27,7 @@ NUMBER, STRING, NAME, COMMENT = "NUMBER", "STRING", "NAME", "COMMENT"
 BRACKETS_AND_SEPARATORS = set("()[]{},;")
 
 
-def _grammar_terminals():
-    """The grammar's terminals and the names of those it ignores (spaces, comments).
-
-    An Earley parser with the basic lexer is enough to read them and builds in a few
-    milliseconds: no parse tables are made.
-    """
-    grammar = Lark(grammar_text(), parser="earley", lexer="basic")
-    return grammar.terminals, set(grammar.ignore_tokens)
-
-
-_TERMINALS, _IGNORED = _grammar_terminals()
+_TERMINALS, _IGNORED = terminals()
 _PATTERNS = {terminal.name: terminal.pattern.to_regexp() for terminal in _TERMINALS}
 
 NAME_PATTERN = _PATTERNS[NAME]

@@ -131,6 +131,13 @@ def _build_parser():
     return _parser
 
 
+def terminals():
+    """The grammar's terminals, and the names of those it skips (spaces, comments): what a
+    highlighter needs to read the language exactly as the parser does."""
+    parser = _build_parser()
+    return parser.terminals, set(parser.lexer_conf.ignore)
+
+
 def parse(source):
     """The syntax tree of a whole `Source`, or a SourceError for its first syntax error."""
     parser = _build_parser()
