@@ -226,9 +226,13 @@ class Value:
         gradients (Module.zero_grad(), or node.grad = 0) between steps.
         """
         topo = topological_order(self)
+        # Work on zeroed gradients and add back what earlier calls left; in the usual case
+        # (a fresh graph, zeroed parameters) there is nothing to set aside.
         earlier = [v.grad for v in topo]
-        for v in topo:
-            v.grad = 0.0
+        accumulated = any(earlier)
+        if accumulated:
+            for v in topo:
+                v.grad = 0.0
         self.grad = 1.0
         try:
             for v in reversed(topo):
@@ -248,8 +252,9 @@ class Value:
                 w.grad = before
             raise DomainError(v._op.name, [c.data for c in v._prev],
                               "its derivative is infinite or undefined here") from exc
-        for v, before in zip(topo, earlier):
-            v.grad += before
+        if accumulated:
+            for v, before in zip(topo, earlier):
+                v.grad += before
 
     def zero_grad(self):
         """Reset the gradient of every node in this Value's graph."""
