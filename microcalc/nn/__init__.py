@@ -10,8 +10,8 @@ from .modules import ACTIVATIONS, INITIALISERS, MLP, Layer, Module, Neuron
 from .optim import (OPTIMIZERS, SGD, Adam, Constant, CosineDecay, ExponentialDecay,
                     LinearDecay, Optimizer)
 from .serialize import load, save
-from .training import (GraphStep, Objective, StepRecord, TrainingRun, accuracy, classify,
-                       default_loss, predict, train)
+from .training import (CompiledStep, GraphStep, Objective, StepRecord, TrainingRun, accuracy,
+                       classify, default_loss, predict, train)
 
 __all__ = [
     "Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "INITIALISERS",
@@ -21,6 +21,6 @@ __all__ = [
     "ExponentialDecay",
     "Dataset", "moons", "circles", "xor", "blobs", "spirals", "load_csv", "GENERATORS",
     "save", "load",
-    "Objective", "GraphStep", "StepRecord", "TrainingRun", "train", "predict", "classify",
+    "Objective", "GraphStep", "CompiledStep", "StepRecord", "TrainingRun", "train", "predict", "classify",
     "accuracy", "default_loss",
 ]
