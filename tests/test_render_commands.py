@@ -205,3 +205,36 @@ def test_boundary_needs_two_inputs_and_one_output():
     data = Dataset([[0.0, 1.0], [1.0, 0.0]], [0.0, 1.0])
     with pytest.raises(MicrocalcError, match="one output score"):
         commands.boundary(ctx, MLP(2, [2], seed=1), data)
+
+
+def _training_events(program, interactive):
+    from microcalc.lang.context import Settings
+    from microcalc.session import new_session
+    session = new_session(Settings(interactive=interactive, width=70))
+    return [e for e in session.run(program) if e.kind in ("value", "text")]
+
+
+def test_in_the_repl_training_is_followed_by_its_pictures():
+    events = _training_events("data = moons(60, seed=2)\nnet = mlp(2, [8, 1], seed=1)\n"
+                              "run = train(net, data, steps=40, lr=0.2)", interactive=True)
+    summary, pictures = events[2], events[3]
+    assert summary.text.startswith("40 steps:")
+    assert pictures.kind == "text"
+    assert pictures.text.startswith("loss per step")
+    assert pictures.text.rstrip().endswith("correct (88%)")     # the decision boundary
+
+
+def test_a_regression_run_shows_only_its_loss_curve():
+    events = _training_events(
+        'data = dataset([[2, 3, -1], [3, -1, 0.5], [0.5, 1, 1], [1, 1, -1]], [1, -1, -1, 1])\n'
+        'net = mlp(3, [4, 4, 1], activation="tanh", seed=6)\n'
+        'run = train(net, data, loss="sse", lr=0.05, steps=50)', interactive=True)
+    assert events[-1].text.startswith("loss per step")
+    assert "correct" not in events[-1].text
+    assert "(log y)" in events[-1].text            # 4.8 down to 0.0026: a log scale
+
+
+def test_scripts_and_pipes_draw_only_when_asked():
+    events = _training_events("data = moons(60, seed=2)\nnet = mlp(2, [8, 1], seed=1)\n"
+                              "run = train(net, data, steps=40, lr=0.2)", interactive=False)
+    assert [e.text.split(":")[0] for e in events] == ["moons", "MLP(2, [8, 1])", "40 steps"]

@@ -23,7 +23,7 @@ from .calculus import describe_domain_error, named_inputs
 from .context import Event
 from .dependents import Dependents
 from .errors import SourceError
-from .format import describe_kind, event_for, format_number
+from .format import describe_kind, event_for, format_number, pictures_for
 from .values import GradQuery, is_number
 
 CONSTANTS = {"pi": math.pi, "e": math.e}
@@ -110,6 +110,8 @@ class Evaluator:
     def show(self, value):
         self.ans = value
         self.ctx.emit(event_for(value))
+        for picture in pictures_for(value, self.ctx.settings):
+            self.ctx.emit(picture)
 
     # -- statements ----------------------------------------------------------------------
 

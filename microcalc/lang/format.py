@@ -73,6 +73,21 @@ def describe_kind(value):
     return f"a {type(value).__name__}"
 
 
+# Pictures that follow a value of some type when a person is watching (the REPL): a layer
+# above the language registers them (rendering draws a training run's loss curve and
+# decision boundary). type -> function(value, settings) -> text, or None for no picture.
+PICTURES = {}
+
+
+def pictures_for(value, settings):
+    """The pictures to show after value in an interactive session, as text events."""
+    draw = PICTURES.get(type(value))
+    if draw is None or not settings.interactive:
+        return []
+    text = draw(value, settings)
+    return [Event("text", text, getattr(text, "data", None))] if text else []
+
+
 def event_for(value):
     """The output event that shows a value: a "value" line, or "text" for a picture/table."""
     text = format_value(value)

@@ -9,6 +9,8 @@ from ..engine import Value, recompute, topological_order
 from ..errors import MicrocalcError
 from ..lang.builtins import builtin
 from ..lang.context import Event
+from ..lang.format import PICTURES
+from ..nn.training import TrainingRun
 from ..lang.values import GradQuery
 from .check import check as check_table
 from .dot import write_dot
@@ -240,3 +242,26 @@ def _score_function(model):
 
 def _single(out):
     return out[0] if isinstance(out, list) else out
+
+
+def _after_training(run, settings):
+    """In the REPL a training run is followed by pictures rather than numbers: its loss
+    curve and, for a classifier of two inputs, where it says yes over its data."""
+    losses = run.losses
+    if not losses:
+        return None
+    width = max(20, settings.width - 12)
+    positive = min(losses) > 0
+    pictures = [line_chart(losses, width=width, height=10, ascii=settings.ascii,
+                           color=settings.color, title="loss per step",
+                           log=positive and max(losses) > 20 * min(losses))]
+    data = run.data
+    if (run.loss.classifies and getattr(run.model, "nout", 1) == 1
+            and data.inputs and len(data.inputs[0]) == 2):
+        pictures.append(decision_boundary(_score_function(run.model), data.inputs, data.labels,
+                                          width=width, height=16, ascii=settings.ascii,
+                                          color=settings.color))
+    return "\n".join(pictures)
+
+
+PICTURES[TrainingRun] = _after_training
