@@ -3,6 +3,9 @@
 from ..errors import MicrocalcError
 
 TAB_WIDTH = 4
+# A longer source line (a pasted 10 MB one, say) is shown as the part around the error.
+SHOWN_WIDTH = 100
+ELLIPSIS = "..."
 
 
 class SourceError(MicrocalcError):
@@ -33,6 +36,8 @@ class SourceError(MicrocalcError):
         end = len(line[:self.end_column - 1].expandtabs(TAB_WIDTH))
         if self.end_column - 1 > len(line):       # a span running past the end of the line
             end = max(len(shown), start) + 1
+        if len(shown) > SHOWN_WIDTH:
+            shown, start, end = _around(shown, start, end)
         carets = "^" * max(1, end - start)
         return (f"error: {self.message}\n"
                 f"{gutter}--> {self.filename}:{self.line}:{self.column}\n"
@@ -41,6 +46,18 @@ class SourceError(MicrocalcError):
 
     def __str__(self):
         return self.message
+
+
+def _around(line, start, end):
+    """The part of a long line around the span [start, end), marked where it was cut, and
+    the span's place in it."""
+    left = max(0, min(start - SHOWN_WIDTH // 4, len(line) - SHOWN_WIDTH))
+    right = left + SHOWN_WIDTH
+    before = ELLIPSIS if left else ""
+    after = ELLIPSIS if right < len(line) else ""
+    shift = len(before) - left
+    return (before + line[left:right] + after, start + shift,
+            min(end, right + len(after)) + shift)
 
 
 class Source:
