@@ -48,3 +48,41 @@ def test_an_error_on_a_long_line_shows_the_part_around_it():
 def test_a_short_line_is_shown_whole():
     error = Source("y = tahn(x)").error("unknown name 'tahn'", 1, 5, end_column=9)
     assert error.format().splitlines()[2:] == ["1 | y = tahn(x)", "  |     ^^^^"]
+
+
+# -- deep and long expressions --------------------------------------------------------------
+
+def test_brackets_nested_100_000_deep_are_refused_clearly():
+    for opening, closing in (("[", "]"), ("f(-", ")")):
+        printed, error = run("f(u) = u\nx = " + opening * 100_000 + "1" + closing * 100_000)
+        assert printed == [] and error is not None
+        assert error.message == "the program is nested too deeply to run"
+
+
+def test_redundant_brackets_100_000_deep_are_only_brackets():
+    printed, error = run("(" * 100_000 + "2" + ")" * 100_000 + " * 3")
+    assert (printed, error) == (["6"], None)
+
+
+@pytest.mark.parametrize("terms", [500, 100_000])
+def test_a_sum_written_out_is_as_long_as_you_like(terms):
+    """A long sum is a deep tree (1 + 2 + 3 is (1 + 2) + 3); it is not a nesting."""
+    printed, error = run(" + ".join(str(k) for k in range(1, terms + 1)))
+    assert error is None and printed == [str(terms * (terms + 1) // 2)]
+
+
+def test_long_chains_of_every_left_grouping_operator_keep_their_meaning():
+    # 1 - 1 - 1 ... is ((1 - 1) - 1) ...; 2 * 2 / 2 * 2 / 2 ... alternates; powers of
+    # bracketed powers chain to the left too.
+    assert run("1" + " - 1" * 2000) == (["-1999"], None)
+    assert run("3" + " * 2 / 2" * 2000) == (["3"], None)
+    assert run("(" * 2000 + "1" + " ** 2)" * 2000) == (["1"], None)
+    printed, error = run("a = 3\nL = a" + " + a * a" * 5000 + "\ngrad(L, a)")
+    assert error is None and printed == [str(3 + 5000 * 9), str(1 + 5000 * 6)]
+
+
+def test_an_error_in_a_long_chain_points_at_its_operation():
+    text = "y = " + "1 + 2 + " * 1000 + '"s" + 4'
+    printed, error = run(text)
+    assert error.message == "'+' needs two numbers, not a number and a string"
+    assert (error.line, error.column, error.end_column) == (1, 5, text.index('"s"') + 4)

@@ -33,6 +33,7 @@ LAST_RESULT = "ans"
 MAX_CALL_DEPTH = 200
 _NOTHING = object()
 _UPDATE_OPS = {f"{op.symbol}=": op for op in OPS.values() if op.arity == 2 and op.symbol}
+_BINARY_OPS = {op.name for op in OPS.values() if op.arity == 2 and op.symbol}
 
 
 class UserFunction:
@@ -452,6 +453,10 @@ class Evaluator:
         return run
 
     def _binary(self, tree, source, params):
+        # 1 + 2 + ... + n is a tree that leans left and is as deep as the sum is long: it is
+        # compiled and run with a loop, so Python's recursion limit does not cap its length.
+        if tree.children[0].data in _BINARY_OPS:
+            return self._binary_chain(tree, source, params)
         op = OPS[tree.data]
         function = FUNCTIONS[op.name]
         left = self.expression(tree.children[0], source, params)
@@ -469,6 +474,31 @@ class Evaluator:
                 raise source.error_at(f"'{op.symbol}' needs two numbers, not "
                                       f"{describe_kind(x)} and {describe_kind(y)}",
                                       where) from None
+        return run
+
+    def _binary_chain(self, tree, source, params):
+        spine = []                   # the operation nodes down the left edge, outermost first
+        while tree.data in _BINARY_OPS:
+            spine.append(tree)
+            tree = tree.children[0]
+        first = self.expression(tree, source, params)
+        steps = [(FUNCTIONS[node.data], OPS[node.data].symbol,
+                  self.expression(node.children[1], source, params), node.meta)
+                 for node in reversed(spine)]
+
+        def run(local):
+            x = first(local)
+            for function, symbol, right, where in steps:
+                y = right(local)
+                try:
+                    x = function(x, y)
+                except DomainError as exc:
+                    raise source.error_at(describe_domain_error(exc), where) from None
+                except TypeError:
+                    raise source.error_at(f"'{symbol}' needs two numbers, not "
+                                          f"{describe_kind(x)} and {describe_kind(y)}",
+                                          where) from None
+            return x
         return run
 
     def _expr_call(self, tree, source, params):
