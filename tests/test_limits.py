@@ -86,3 +86,37 @@ def test_an_error_in_a_long_chain_points_at_its_operation():
     printed, error = run(text)
     assert error.message == "'+' needs two numbers, not a number and a string"
     assert (error.line, error.column, error.end_column) == (1, 5, text.index('"s"') + 4)
+
+
+# -- huge numbers and lines -------------------------------------------------------------------
+
+def test_a_number_with_100_000_digits_is_too_large_for_a_float():
+    printed, error = run("x = 2\ny = x * " + "7" * 100_000)
+    assert printed == [] and error.message == "this number is too large for a float"
+    assert (error.line, error.column) == (2, 9)
+
+
+def test_a_fraction_with_100_000_digits_is_read_to_the_nearest_float():
+    assert run("0." + "3" * 100_000) == (["0.3333333333333333"], None)
+
+
+def test_a_line_of_10_mb_is_refused_at_once_with_the_limit_named():
+    line = "xs = [" + "1, " * 3_500_000 + "1]"
+    printed, error = run("a = 1\n" + line + "\nlen(xs)")
+    assert printed == []          # nothing ran: the whole input is read first
+    assert error.message == (f"line 2 is {len(line):,} characters long; microcalc reads lines "
+                             f"of up to 1,000,000 characters")
+    assert (error.line, error.column) == (2, 1_000_001)
+    assert len(error.format()) < 500
+
+
+def test_a_line_just_under_the_limit_is_read():
+    line = "x = 1" + " " * (1_000_000 - len("x = 1 + 2")) + " + 2"
+    assert len(line) == 1_000_000
+    assert run(line) == (["3"], None)
+
+
+def test_the_repl_runs_a_line_past_the_limit_rather_than_reading_on():
+    session = new_session()
+    assert session.is_complete("(" * 1_000_001) is True       # so that the error shows
+    assert session.is_complete("(" * 10) is False

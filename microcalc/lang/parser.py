@@ -31,6 +31,9 @@ STATEMENT_START = {"_NEWLINE", "SEMICOLON", "LBRACE", "RBRACE"}
 OPERAND_START = {"NUMBER", "NAME", "STRING", "LPAR", "LSQB"}
 OPERAND_END = {"NUMBER", "NAME", "STRING", "RPAR", "RSQB"}
 OPERATORS = {"PLUS", "MINUS", "STAR", "SLASH", "__ANON_1", "LSQB"}
+# A longer line is refused before it is read: the parser holds every token of a statement in
+# memory, and a 10 MB line of numbers took minutes and gigabytes to read.
+MAX_LINE_LENGTH = 1_000_000
 
 
 def grammar_text():
@@ -140,6 +143,11 @@ def terminals():
 
 def parse(source):
     """The syntax tree of a whole `Source`, or a SourceError for its first syntax error."""
+    long_line = _first_long_line(source.text)
+    if long_line is not None:
+        number, length = long_line
+        raise source.error(f"line {number} is {length:,} characters long; microcalc reads lines "
+                           f"of up to {MAX_LINE_LENGTH:,} characters", number, MAX_LINE_LENGTH + 1)
     parser = _build_parser()
     try:
         return parser.parse(source.text)
@@ -147,11 +155,30 @@ def parse(source):
         raise _syntax_error(source, exc, parser.options.postlex) from None
 
 
+def _first_long_line(text):
+    """(line number, length) of the first line longer than MAX_LINE_LENGTH, or None."""
+    if len(text) <= MAX_LINE_LENGTH:
+        return None
+    start = 0
+    number = 1
+    while start <= len(text):
+        end = text.find("\n", start)
+        if end == -1:
+            end = len(text)
+        if end - start > MAX_LINE_LENGTH:
+            return number, end - start
+        start = end + 1
+        number += 1
+    return None
+
+
 def is_complete(text):
     """False while a bracket or a `{` is still open at the end of text, or the last line
     ends with a backslash that continues it: the REPL then reads another line."""
     if text.rstrip(" \t").endswith("\\"):
         return False
+    if _first_long_line(text) is not None:
+        return True        # nothing typed next can make it readable: show the error
     parser = _build_parser()
     try:
         parser.parse(text)
