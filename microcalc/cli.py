@@ -85,7 +85,7 @@ def main(argv=None):
 
 def _main(argv):
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_programs_attached(sys.argv[1:] if argv is None else argv))
     on_terminal = _isatty(sys.stdin) and _isatty(sys.stdout)
     if args.interactive and not on_terminal:
         parser.error("-i needs a terminal on stdin and stdout")
@@ -129,6 +129,22 @@ def _main(argv):
         from .repl.loop import run_repl
         return run_repl(session, display)
     return EXIT_OK
+
+
+def _programs_attached(argv):
+    """argv with each `-e PROGRAM` written `--eval=PROGRAM`: a program may start with a minus
+    (-x * 2, -1e308), which argparse would otherwise take for an option."""
+    attached = []
+    rest = iter(argv)
+    for arg in rest:
+        if arg == "--":
+            attached += [arg, *rest]
+        elif arg in ("-e", "--eval"):
+            program = next(rest, None)
+            attached.append(arg if program is None else f"--eval={program}")
+        else:
+            attached.append(arg)
+    return attached
 
 
 def read_source(path):

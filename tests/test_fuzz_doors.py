@@ -275,3 +275,13 @@ def scratch_folder(tmp_path_factory):
 @pytest.mark.parametrize("door, fed, check, examples", DOORS, ids=[d[0] for d in DOORS])
 def test_door(door, fed, check, examples):
     fuzzer(fed, check, max_examples=examples)()
+
+
+# -- what the fuzz found, kept as tests ---------------------------------------------------------
+
+@pytest.mark.parametrize("program", ["-1e308", "-x * 2", "--a", "-e", "-h", "--version", "-"])
+def test_a_program_given_to_e_may_start_with_a_minus(program):
+    """bench/fuzz.py: `microcalc -e -1e308` was a usage error, argparse taking the program
+    for an option."""
+    check_eval(program)
+    check_eval(f"x = 3; {program}")
