@@ -23,7 +23,7 @@ import sys
 from . import __version__
 from .errors import MicrocalcError
 from .lang.context import Settings
-from .repl.display import Display, OutputClosed
+from .repl.display import Display, OutputClosed, OutputFailed
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -70,16 +70,20 @@ def main(argv=None):
     try:
         return _main(argv)
     except KeyboardInterrupt:
-        sys.stderr.write("interrupted\n")
+        _tell("interrupted")
         return EXIT_INTERRUPTED
     except (BrokenPipeError, OutputClosed):
         _detach_stdout()
         return EXIT_BROKEN_PIPE
+    except OutputFailed as failure:
+        _detach_stdout()
+        _tell(f"error: cannot write the output: {failure.reason}")
+        return EXIT_ERROR
     except Exception as exc:
         if os.environ.get(TRACEBACK_VARIABLE):
             raise
-        sys.stderr.write(f"internal error: {type(exc).__name__}: {exc} "
-                         f"(set {TRACEBACK_VARIABLE}=1 to see where)\n")
+        _tell(f"internal error: {type(exc).__name__}: {exc} "
+              f"(set {TRACEBACK_VARIABLE}=1 to see where)")
         return EXIT_INTERNAL
 
 
@@ -152,6 +156,8 @@ def read_source(path):
     name = "<stdin>" if path == "-" else path
     try:
         if path == "-":
+            if sys.stdin is None:        # Python's stand-in for stdin closed at start
+                raise MicrocalcError(f"cannot read {name}: it is closed")
             data = sys.stdin.buffer.read()
         else:
             with open(path, "rb") as file:
@@ -196,8 +202,19 @@ def _can_encode(stream, characters):
     return True
 
 
+def _tell(line):
+    """A line on stderr, if stderr can be written at all: the exit status says the rest."""
+    try:
+        sys.stderr.write(line + "\n")
+        sys.stderr.flush()
+    except (AttributeError, OSError, ValueError):    # None (closed at start), full, closed
+        pass
+
+
 def _detach_stdout():
-    """After the reader of stdout went away: make the interpreter's final flush harmless."""
+    """After stdout failed: make the interpreter's final flush of what is left harmless."""
+    if sys.stdout is None:
+        return
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())

@@ -30,6 +30,15 @@ class OutputClosed(BaseException):
     """
 
 
+class OutputFailed(BaseException):
+    """Writing the output failed for another reason: a full disk, or a stream that was closed
+    before microcalc started (`microcalc ... >&-`). A BaseException, as OutputClosed is."""
+
+    def __init__(self, reason):
+        super().__init__(reason)
+        self.reason = reason
+
+
 class Display:
     def __init__(self, out, err, *, color=False, live=False, notes_to_stdout=False,
                  as_json=False, width=80):
@@ -89,11 +98,15 @@ class Display:
 
     @staticmethod
     def _put(stream, text):
+        if stream is None:            # Python's stand-in for a stream closed at start
+            raise OutputFailed("it is closed")
         try:
             stream.write(text)
             stream.flush()
         except BrokenPipeError:
             raise OutputClosed from None
+        except OSError as exc:
+            raise OutputFailed(exc.strerror or str(exc)) from None
 
     def _paint(self, text, colour):
         return f"{colour}{text}{RESET}" if self.color else text
