@@ -285,3 +285,38 @@ def test_a_program_given_to_e_may_start_with_a_minus(program):
     for an option."""
     check_eval(program)
     check_eval(f"x = 3; {program}")
+
+
+GRAPH = "a = 2; b = -3; L = a*b + a\n"
+
+
+@pytest.mark.parametrize("program, message", [
+    ("check grad(L, a)", "check draws a graph, and grad(...) here would be a query, not a "
+                         "graph: name the derivative first (g = grad(L, a)), then check g"),
+    ("tree grad(L)", "tree draws a graph, and grad(...) here would be a query, not a graph: "
+                     "name the derivative first (g = grad(L, a)), then tree g"),
+    ('dot "L"', "dot needs a graph (a value computed from inputs), not a string"),
+    ("watch [L]", "watch needs a graph (a value computed from inputs), not a list"),
+    ("explain L, 3", "explain differentiates by a variable, not a number"),
+    ("explain L, grad(a)", "explain differentiates by a variable, not grad(...): "
+                           "write explain grad(L, a)"),
+    ("check L, a, [b]", "check differentiates by a variable, not a list"),
+    ('plot "abc"', "plot draws a list of numbers or a training run, not a string"),
+    ('plot [1, "a"]', "plot draws numbers, and item 1 is a string"),
+    ("plot [[1]]", "plot draws numbers, and item 0 is a list"),
+    ("boundary L, 3", "boundary needs a data set: boundary net, data  or  boundary run"),
+    ("tree L, depth=-1", "depth= needs a whole number >= 0, not -1"),
+    ('tree L, nodes="a"', "nodes= needs a whole number >= 1, not a string"),
+])
+def test_commands_name_a_wrong_argument_in_the_languages_words(program, message):
+    """bench/fuzz.py: `check grad(a)` said 'not GradQuery', `explain L, 3` 'not float'."""
+    printed, error = fuzz.run_in_session(GRAPH + program)[1:]
+    assert error.message == message
+    fuzz.assert_clear_error(error)
+
+
+def test_check_refuses_a_value_that_is_not_an_input():
+    """`check L, L` nudged L, recomputed it over the nudge, and reported autodiff as wrong."""
+    printed, error = fuzz.run_in_session(GRAPH + "c = a*b\nM = c + 1\ncheck M, c")[1:]
+    assert error.message == ("check nudges inputs, and c is computed from other values: "
+                             "check M with its inputs (a, b)")

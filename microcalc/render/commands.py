@@ -8,10 +8,11 @@ Imported by `microcalc.session`, which is what registers them.
 from ..engine import Value, recompute, topological_order
 from ..errors import MicrocalcError
 from ..lang.builtins import builtin
+from ..lang.calculus import named_inputs
 from ..lang.context import Event
-from ..lang.format import PICTURES
+from ..lang.format import PICTURES, describe_kind, format_number
 from ..nn.training import TrainingRun
-from ..lang.values import GradQuery
+from ..lang.values import GradQuery, is_number
 from .check import check as check_table
 from .dot import write_dot
 from .dot import dot as dot_text
@@ -24,17 +25,34 @@ from .tree import tree as tree_text
 
 
 def _graph(value, command):
+    if isinstance(value, GradQuery):
+        raise MicrocalcError(f"{command} draws a graph, and grad(...) here would be a query, "
+                             f"not a graph: name the derivative first (g = grad(L, a)), "
+                             f"then {command} g")
     if not isinstance(value, Value):
-        what = "a plain number" if isinstance(value, (int, float)) else type(value).__name__
+        what = "a plain number" if is_number(value) else describe_kind(value)
         raise MicrocalcError(f"{command} needs a graph (a value computed from inputs), "
                              f"not {what}")
     return value
 
 
+def _variables(values, command):
+    """The values to differentiate by, each a Value (a variable or a named part of a graph)."""
+    for x in values:
+        if isinstance(x, GradQuery):
+            raise MicrocalcError(f"{command} differentiates by a variable, not grad(...): "
+                                 f"write {command} grad(L, a)")
+        if not isinstance(x, Value):
+            raise MicrocalcError(f"{command} differentiates by a variable, not "
+                                 f"{describe_kind(x)}")
+    return list(values)
+
+
 def _whole(x, name, at_least):
     """A keyword argument that must be a whole number >= at_least (numbers arrive as floats)."""
-    if isinstance(x, bool) or not isinstance(x, (int, float)) or x != int(x) or x < at_least:
-        raise MicrocalcError(f"{name}= needs a whole number >= {at_least}, not {x!r}")
+    if not is_number(x) or x != int(x) or x < at_least:
+        shown = format_number(x) if is_number(x) else describe_kind(x)
+        raise MicrocalcError(f"{name}= needs a whole number >= {at_least}, not {shown}")
     return int(x)
 
 
@@ -91,6 +109,7 @@ def explain(ctx, query, *wrt, paths=MAX_PATHS):
     output = _graph(output, "explain")
     if not wrt:
         raise MicrocalcError("explain needs the input to differentiate by: explain grad(L, a)")
+    wrt = _variables(wrt, "explain")
     paths = _whole(paths, "paths", 1)
     settings = ctx.settings
     _show(ctx, "explain", explain_text(output, list(wrt), ctx.name_of, ascii=settings.ascii,
@@ -103,6 +122,13 @@ def explain(ctx, query, *wrt, paths=MAX_PATHS):
 def check(ctx, value, *inputs):
     value = _graph(value, "check")
     settings = ctx.settings
+    for x in _variables(inputs, "check"):
+        if x._a is not None:         # nudging a computed node is undone by the recompute
+            name = ctx.name_of(x) or "that value"
+            named = ", ".join(ctx.name_of(v) for v in named_inputs(value, ctx.name_of))
+            raise MicrocalcError(f"check nudges inputs, and {name} is computed from other "
+                                 f"values: check {ctx.name_of(value) or 'the graph'} with its "
+                                 f"inputs ({named})")
     _show(ctx, "check", check_table(value, list(inputs) or None, ctx.name_of,
                                     ascii=settings.ascii, color=settings.color))
 
@@ -191,7 +217,10 @@ def plot(ctx, series, log=0, width=None, height=12):
         numbers = list(series)
     else:
         raise MicrocalcError("plot draws a list of numbers or a training run, "
-                             f"not {type(series).__name__}")
+                             f"not {describe_kind(series)}")
+    for k, y in enumerate(numbers):
+        if not is_number(y):
+            raise MicrocalcError(f"plot draws numbers, and item {k} is {describe_kind(y)}")
     width = _chart_width(ctx) if width is None else _whole(width, "width", 2)
     height = _whole(height, "height", 2)
     settings = ctx.settings
@@ -209,7 +238,7 @@ def boundary(ctx, model, data=None, width=None, height=20):
     if data is None or not hasattr(data, "inputs") or not hasattr(data, "labels"):
         raise MicrocalcError("boundary needs a data set: boundary net, data  or  boundary run")
     if not callable(model):
-        raise MicrocalcError(f"boundary needs a network, not {type(model).__name__}")
+        raise MicrocalcError(f"boundary needs a network, not {describe_kind(model)}")
     if data.inputs and len(data.inputs[0]) != 2:
         raise MicrocalcError(f"boundary draws two inputs; this data has {len(data.inputs[0])}")
     width = _chart_width(ctx) if width is None else _whole(width, "width", 2)
