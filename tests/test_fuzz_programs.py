@@ -381,11 +381,18 @@ def python_exception_behind(error):
     return None
 
 
+# Python showing through a message: a type's name where the language says "a string", "a
+# list", "a number".
+PYTHON_WORDS = re.compile(r"\bnot (?:str|float|int|list|tuple|dict|bool|NoneType|GradQuery)\b")
+
+
 def assert_clear_error(error):
-    """A SourceError a person can read: a message, a place, no Python internals behind it."""
+    """A SourceError a person can read: a message in the language's terms, a place, no
+    Python internals behind it."""
     report = error.format()
     assert "Traceback" not in report and "internal error" not in report, report
     assert error.message and error.line >= 1 and error.column >= 1, report
+    assert not PYTHON_WORDS.search(error.message), report
     behind = python_exception_behind(error)
     assert behind is None, (report + "\ncaused by:\n"
                             + "".join(traceback.format_exception(behind)))
