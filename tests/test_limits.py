@@ -120,3 +120,21 @@ def test_the_repl_runs_a_line_past_the_limit_rather_than_reading_on():
     session = new_session()
     assert session.is_complete("(" * 1_000_001) is True       # so that the error shows
     assert session.is_complete("(" * 10) is False
+
+
+# -- pictures -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("program", [
+    "plot [1, 2, 3], width=1e9", "plot [1, 2, 3], height=1e9",
+    "net = mlp(2, [2, 1], seed=1); boundary net, moons(10), width=1e9",
+    "net = mlp(2, [2, 1], seed=1); boundary net, moons(10), height=1e9",
+])
+def test_a_picture_too_large_for_any_screen_is_refused(program):
+    printed, error = run(program)
+    assert error.message in ("width= needs a whole number from 2 to 1000, not 1000000000",
+                             "height= needs a whole number from 2 to 1000, not 1000000000")
+
+
+def test_a_picture_of_the_largest_size_is_drawn():
+    printed, error = run("plot [1, 2, 3], width=1000, height=1000")
+    assert error is None and len(printed[0].splitlines()) == 1002

@@ -24,6 +24,9 @@ from .tree import DEFAULT_DEPTH, DEFAULT_NODES
 from .tree import tree as tree_text
 
 
+MAX_PICTURE_SIZE = 1000
+
+
 def _graph(value, command):
     if isinstance(value, GradQuery):
         raise MicrocalcError(f"{command} draws a graph, and grad(...) here would be a query, "
@@ -48,12 +51,20 @@ def _variables(values, command):
     return list(values)
 
 
-def _whole(x, name, at_least):
-    """A keyword argument that must be a whole number >= at_least (numbers arrive as floats)."""
-    if not is_number(x) or x != int(x) or x < at_least:
+def _whole(x, name, at_least, at_most=None):
+    """A keyword argument that must be a whole number >= at_least (numbers arrive as floats)
+    and, if at_most is given, <= at_most."""
+    if not is_number(x) or x != int(x) or x < at_least or (at_most is not None and x > at_most):
         shown = format_number(x) if is_number(x) else describe_kind(x)
-        raise MicrocalcError(f"{name}= needs a whole number >= {at_least}, not {shown}")
+        wanted = f"from {at_least} to {at_most}" if at_most is not None else f">= {at_least}"
+        raise MicrocalcError(f"{name}= needs a whole number {wanted}, not {shown}")
     return int(x)
+
+
+def _size(x, name):
+    """A picture's width or height in characters: more than any screen shows is a mistake
+    (and a billion would take all memory)."""
+    return _whole(x, name, 2, MAX_PICTURE_SIZE)
 
 
 def _show(ctx, command, picture, **extra):
@@ -221,8 +232,8 @@ def plot(ctx, series, log=0, width=None, height=12):
     for k, y in enumerate(numbers):
         if not is_number(y):
             raise MicrocalcError(f"plot draws numbers, and item {k} is {describe_kind(y)}")
-    width = _chart_width(ctx) if width is None else _whole(width, "width", 2)
-    height = _whole(height, "height", 2)
+    width = _chart_width(ctx) if width is None else _size(width, "width")
+    height = _size(height, "height")
     settings = ctx.settings
     _show(ctx, "plot", line_chart(numbers, width=width, height=height, ascii=settings.ascii,
                                   color=settings.color, title=title, log=bool(log)))
@@ -241,8 +252,8 @@ def boundary(ctx, model, data=None, width=None, height=20):
         raise MicrocalcError(f"boundary needs a network, not {describe_kind(model)}")
     if data.inputs and len(data.inputs[0]) != 2:
         raise MicrocalcError(f"boundary draws two inputs; this data has {len(data.inputs[0])}")
-    width = _chart_width(ctx) if width is None else _whole(width, "width", 2)
-    height = _whole(height, "height", 2)
+    width = _chart_width(ctx) if width is None else _size(width, "width")
+    height = _size(height, "height")
     settings = ctx.settings
     picture = decision_boundary(_score_function(model), data.inputs, data.labels, width=width,
                                 height=height, ascii=settings.ascii, color=settings.color)
