@@ -138,3 +138,13 @@ def test_a_picture_too_large_for_any_screen_is_refused(program):
 def test_a_picture_of_the_largest_size_is_drawn():
     printed, error = run("plot [1, 2, 3], width=1000, height=1000")
     assert error is None and len(printed[0].splitlines()) == 1002
+
+
+@pytest.mark.parametrize("program", [
+    "plot [1e308, -1e308]",
+    "boundary mlp(2, [2, 1], seed=1), dataset([[1e308, 0], [-1e308, 1]], [1, -1])",
+])
+def test_numbers_too_far_apart_for_one_axis_are_refused(program):
+    printed, error = run(program)
+    assert error.message == "these numbers are too far apart to draw on one axis " \
+                            "(from -1e308 to 1e308)"

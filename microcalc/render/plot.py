@@ -37,6 +37,7 @@ def line_chart(values, width=60, height=12, ascii=False, color=False, title=None
     low, high = min(scaled), max(scaled)
     if low == high:            # a flat line: give it room above and below
         low, high = low - 1, high + 1
+    _on_one_axis(low, high, min(ys), max(ys))
 
     cell_w, cell_h = (1, 1) if ascii else (2, 4)
     dots_w, dots_h = width * cell_w, height * cell_h
@@ -172,7 +173,17 @@ def _finite(x, who):
 def _padded(low, high):
     """A range around [low, high] with a margin, never empty."""
     span = high - low or max(abs(low), 1.0)
-    return low - 0.1 * span, high + 0.1 * span
+    padded = low - 0.1 * span, high + 0.1 * span
+    _on_one_axis(*padded, low, high)
+    return padded
+
+
+def _on_one_axis(start, end, low, high):
+    """Refuse an axis from start to end whose length is past the largest float: positions
+    on it would be nan (the numbers drawn run from low to high)."""
+    if not math.isfinite(end - start):
+        raise MicrocalcError(f"these numbers are too far apart to draw on one axis "
+                             f"(from {number(low)} to {number(high)})")
 
 
 def _segment(start, end):
