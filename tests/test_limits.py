@@ -148,3 +148,55 @@ def test_numbers_too_far_apart_for_one_axis_are_refused(program):
     printed, error = run(program)
     assert error.message == "these numbers are too far apart to draw on one axis " \
                             "(from -1e308 to 1e308)"
+
+
+# -- graphs too large to draw in full ------------------------------------------------------------
+
+# 100,000 additions that all use a: 100,001 nodes, as deep as there are additions.
+HUGE_GRAPH = "a = 1\nx = a\nrepeat 100000 { x = x + a }\n"
+
+
+def picture_events(program):
+    session = new_session()
+    events = []
+    session.run(program, emit=events.append)
+    return [event for event in events if event.kind in ("text", "note")]
+
+
+def test_tree_of_a_huge_graph_draws_200_lines_and_says_so():
+    (picture,) = picture_events(HUGE_GRAPH + "tree x")
+    lines = picture.text.splitlines()
+    assert len(lines) == 1 + 13 + 12 + 1     # header, 13 levels of +, the a under each, footer
+    assert lines[-1] == "14 of 100,001 nodes shown: cut at depth 12 (raise with depth=N)"
+
+
+def test_explain_of_a_huge_graph_summarises_and_says_so():
+    (picture,) = picture_events(HUGE_GRAPH + "explain grad(x, a)")
+    assert picture.text.startswith("dx/da by the chain rule: 100,001 paths from x down to a")
+    assert picture.text.splitlines()[-1] == "dx/da = 100001  (the sum of the contributions)"
+    assert "… and 99,981 more edges into it, included in the sum" in picture.text
+    assert len(picture.text.splitlines()) < 40
+
+
+def test_dot_of_a_huge_graph_draws_the_200_nodes_nearest_the_output_and_says_so():
+    picture, note = picture_events(HUGE_GRAPH + "dot x")
+    boxes = [line for line in picture.text.splitlines() if "shape=record" in line]
+    assert len(boxes) == 200 and picture.data["total"] == 100_001
+    assert '"{ x | value 100001 | grad 1 }"' in picture.text
+    assert "..." in picture.text          # where operands were left out
+    assert note.text == ("dot drew 200 of 100,001 nodes, those nearest x "
+                         "(dot x, nodes=N draws more)")
+
+
+def test_dot_draws_every_node_when_asked():
+    picture, = picture_events("a = 1\nx = a\nrepeat 300 { x = x + a }\ndot x, nodes=1000")
+    assert len([line for line in picture.text.splitlines() if "shape=record" in line]) == 301
+
+
+def test_graphviz_draws_part_of_a_huge_graph(tmp_path):
+    """Graphviz itself needs minutes to lay out a hundred nodes that all share one input (it
+    gave up after its 120 s timeout), unless its layout is bounded."""
+    image = tmp_path / "x.svg"
+    wrote, note = picture_events(HUGE_GRAPH + f'dot x, "{image}", nodes=100')
+    assert wrote.text == f"wrote {image}" and note.text.startswith("dot drew 100 of 100,001")
+    assert "<svg" in image.read_text()

@@ -14,6 +14,7 @@ from ..lang.format import PICTURES, describe_kind, format_number
 from ..nn.training import TrainingRun
 from ..lang.values import GradQuery, is_number
 from .check import check as check_table
+from .dot import DEFAULT_NODES as DEFAULT_DOT_NODES
 from .dot import write_dot
 from .dot import dot as dot_text
 from .explain import MAX_PATHS
@@ -90,19 +91,27 @@ def tree(ctx, value, depth=DEFAULT_DEPTH, nodes=DEFAULT_NODES):
     _show(ctx, "tree", _draw_tree(ctx, value, depth, nodes))
 
 
-@builtin("dot", 'dot L  or  dot L, "graph.svg"',
+@builtin("dot", 'dot L  or  dot L, "graph.svg", nodes=200',
          "L's graph as Graphviz DOT text, or written to a .dot/.gv file or (with Graphviz "
-         "installed) a .svg/.png/.pdf image",
+         "installed) a .svg/.png/.pdf image; the 200 nodes nearest L at most",
          example="x = 3; y = x**2 + x\ndot y", kind="command", category="graph")
-def dot(ctx, value, path=None):
+def dot(ctx, value, path=None, nodes=DEFAULT_DOT_NODES):
     value = _graph(value, "dot")
+    nodes = _whole(nodes, "nodes", 1)
     if path is None:
-        _show(ctx, "dot", dot_text(value, ctx.name_of))
-        return
-    if not isinstance(path, str):
+        _show(ctx, "dot", dot_text(value, ctx.name_of, nodes))
+    elif not isinstance(path, str):
         raise MicrocalcError('dot writes to a file named by a string: dot L, "graph.svg"')
-    write_dot(value, path, ctx.name_of)
-    ctx.emit(Event("note", f"wrote {path}", {"command": "dot", "path": path}))
+    else:
+        write_dot(value, path, ctx.name_of, nodes)
+        ctx.emit(Event("note", f"wrote {path}", {"command": "dot", "path": path}))
+    total = len(topological_order(value))
+    if total > nodes:
+        name = ctx.name_of(value)
+        ctx.emit(Event("note", f"dot drew {nodes} of {total:,} nodes, those nearest "
+                               f"{name or 'the output'} ({'dot ' + name + ', ' if name else ''}"
+                               f"nodes=N draws more)",
+                       {"command": "dot", "drawn": nodes, "total": total}))
 
 
 @builtin("explain", "explain grad(L, a)  or  explain L, a, paths=20",

@@ -9,6 +9,7 @@ when it is installed; the DOT text itself needs nothing.
 import os
 import shutil
 import subprocess
+from collections import deque
 
 from ..engine import Value, grad, topological_order
 from ..errors import MicrocalcError
@@ -16,6 +17,7 @@ from .labels import namer, op_text
 from .picture import Picture
 from .style import number
 
+DEFAULT_NODES = 200
 IMAGE_FORMATS = ("svg", "png", "pdf")
 TEXT_SUFFIXES = (".dot", ".gv")
 GRAPHVIZ_HELP = ("install Graphviz to get the `dot` program (Debian/Ubuntu: apt install "
@@ -23,8 +25,15 @@ GRAPHVIZ_HELP = ("install Graphviz to get the `dot` program (Debian/Ubuntu: apt 
                  "or write a .dot file and convert it elsewhere")
 
 
-def dot(value, names=None):
-    """value's graph as DOT text (a `Picture` whose .data holds its nodes and edges)."""
+def dot(value, names=None, nodes=DEFAULT_NODES):
+    """value's graph as DOT text (a `Picture` whose .data holds its nodes and edges, and the
+    number of nodes in the whole graph).
+
+    At most `nodes` values are drawn: those nearest the output, breadth first. Beyond a few
+    hundred a picture is unreadable and Graphviz takes minutes to lay it out. An operation
+    whose operands were left out gets a `...` in their place, and the graph is labelled
+    with what is missing.
+    """
     if not isinstance(value, Value):
         raise MicrocalcError(f"dot draws a Value's graph, not {type(value).__name__}")
     name_of = namer(names)
@@ -33,13 +42,21 @@ def dot(value, names=None):
         gradients = grad(value, order)
     except MicrocalcError:
         gradients = [None] * len(order)    # a local derivative is undefined somewhere
-    ids = {node: i for i, node in enumerate(order)}
+    if len(order) > nodes:
+        nearest = _nearest(value, nodes)
+        drawn = [(node, gradient) for node, gradient in zip(order, gradients) if node in nearest]
+    else:
+        drawn = list(zip(order, gradients))
+    ids = {node: i for i, (node, _) in enumerate(drawn)}
     lines = ["digraph microcalc {",
              "  rankdir=LR;",
              "  ordering=in;",          # operands keep their order: a - b is not b - a
              '  node [fontname="monospace"];']
+    if len(drawn) < len(order):
+        lines.append(f'  label="{len(drawn):,} of {len(order):,} nodes drawn, those nearest '
+                     f'{_quote(name_of(value) or "the output")}"; labelloc=t;')
     nodes, edges = [], []
-    for node, gradient in zip(order, gradients):
+    for node, gradient in drawn:
         i = ids[node]
         name = name_of(node) or ""
         shown_grad = "?" if gradient is None else number(gradient)
@@ -53,16 +70,34 @@ def dot(value, names=None):
             lines.append(f'  v{i}_op [shape=circle, label="{_quote(op_text(node))}"];')
             lines.append(f"  v{i}_op -> v{i};")
             for child in node._prev:
-                lines.append(f"  v{ids[child]} -> v{i}_op;")
-                edges.append([ids[child], i])
+                if child in ids:
+                    lines.append(f"  v{ids[child]} -> v{i}_op;")
+                    edges.append([ids[child], i])
+            if any(child not in ids for child in node._prev):
+                lines.append(f'  v{i}_more [shape=plaintext, label="..."];')
+                lines.append(f"  v{i}_more -> v{i}_op;")
     lines.append("}")
-    return Picture("\n".join(lines), {"nodes": nodes, "edges": edges, "root": ids[value]})
+    return Picture("\n".join(lines), {"nodes": nodes, "edges": edges, "root": ids[value],
+                                      "total": len(order)})
 
 
-def write_dot(value, path, names=None):
+def _nearest(root, count):
+    """The `count` nodes nearest root, breadth first through the operands."""
+    kept = {root}
+    queue = deque([root])
+    while queue and len(kept) < count:
+        for child in queue.popleft()._prev:
+            if child not in kept and len(kept) < count:
+                kept.add(child)
+                queue.append(child)
+    return kept
+
+
+def write_dot(value, path, names=None, nodes=DEFAULT_NODES):
     """Write value's graph to path: DOT text for .dot/.gv, an image for .svg/.png/.pdf
-    (through Graphviz's `dot` program). Returns the path written."""
-    text = dot(value, names)
+    (through Graphviz's `dot` program). At most `nodes` values are drawn, as in dot().
+    Returns the path written."""
+    text = dot(value, names, nodes)
     suffix = os.path.splitext(path)[1].lower()
     if suffix in TEXT_SUFFIXES:
         try:
@@ -80,7 +115,10 @@ def write_dot(value, path, names=None):
         raise MicrocalcError(f"writing {path} needs Graphviz: {GRAPHVIZ_HELP}")
     try:
         # A list argv, never a shell: the path is passed to dot as one argument.
-        result = subprocess.run([program, f"-T{image_format}", "-o", path], input=text,
+        # nslimit bounds the layout's network simplex, which otherwise takes minutes on a
+        # few hundred nodes that share one input; smaller graphs come out the same.
+        result = subprocess.run([program, f"-T{image_format}", "-Gnslimit=1", "-Gnslimit1=1",
+                                 "-o", path], input=text,
                                 capture_output=True, text=True, timeout=120)
     except (OSError, subprocess.SubprocessError) as exc:
         raise MicrocalcError(f"Graphviz's dot failed: {exc}") from None
