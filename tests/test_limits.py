@@ -11,12 +11,25 @@ traceback or a hang.
 - graphs too large to draw in full: tree, explain and dot draw part of them and say so.
 """
 
-import math
+import io
+import os
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
 
 import pytest
+from prompt_toolkit.history import InMemoryHistory
+from prompt_toolkit.input import create_pipe_input
+from prompt_toolkit.output import DummyOutput
 
 from microcalc.lang.errors import Source, SourceError
+from microcalc.repl.display import Display
+from microcalc.repl.loop import BANNER, run_repl
 from microcalc.session import new_session
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def run(text):
@@ -110,6 +123,18 @@ def test_a_line_of_10_mb_is_refused_at_once_with_the_limit_named():
     assert len(error.format()) < 500
 
 
+def test_a_line_of_10_mb_through_a_pipe():
+    line = ("1 + " * (10 * 1024 * 1024 // 4)).encode()
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    done = subprocess.run([sys.executable, "-m", "microcalc"], input=line, capture_output=True,
+                          timeout=120, env=env)
+    assert (done.returncode, done.stdout) == (1, b"")
+    report = done.stderr.decode().splitlines()
+    assert report[0] == f"error: line 1 is {len(line):,} characters long; microcalc reads " \
+                        f"lines of up to 1,000,000 characters"
+    assert len(report) == 4 and all(len(row) < 200 for row in report)
+
+
 def test_a_line_just_under_the_limit_is_read():
     line = "x = 1" + " " * (1_000_000 - len("x = 1 + 2")) + " + 2"
     assert len(line) == 1_000_000
@@ -120,6 +145,78 @@ def test_the_repl_runs_a_line_past_the_limit_rather_than_reading_on():
     session = new_session()
     assert session.is_complete("(" * 1_000_001) is True       # so that the error shows
     assert session.is_complete("(" * 10) is False
+
+
+# -- overflow and NaN ---------------------------------------------------------------------------
+#
+# The policy (docs/security.md): every number is a finite float. An operation whose result
+# would be infinite or not a number is an error at that operation, which binds nothing and
+# changes nothing; a derivative that is infinite or undefined where it is asked for is an
+# error too. Results too small for a float round to 0, as floats do.
+
+@pytest.mark.parametrize("expression, message", [
+    ("1e308 * 10", "1e308 * 10: result too large (overflow)"),
+    ("exp(1000)", "exp(1000): result too large (overflow)"),
+    ("2 ** 1024", "2 ** 1024: result too large (overflow)"),
+    ("-1e308 - 1e308", "-1e308 - 1e308: result too large (overflow)"),
+    ("1 / 0", "1 / 0: division by zero"),
+    ("0 ** -1", "0 ** -1: 0 to a negative power is undefined"),
+    ("(-8) ** (1/3)", "-8 ** 0.3333333333333333: a negative number to a fractional power is "
+                      "not a real number"),
+    ("log(0)", "log(0): log is defined only for positive numbers"),
+    ("sqrt(-1)", "sqrt(-1): sqrt is defined only for numbers >= 0"),
+    ("1e309", "this number is too large for a float"),
+    ("1e309 - 1e309", "this number is too large for a float"),
+])
+def test_a_result_that_is_not_a_finite_number_is_an_error(expression, message):
+    printed, error = run(f"keep = 1\ny = {expression}")
+    assert printed == [] and error.message == message
+
+
+def test_no_way_to_write_nan_or_infinity():
+    for name in ("nan", "inf", "NaN", "infinity"):
+        assert run(name)[1].message.startswith(f"unknown name '{name}'")
+
+
+def test_too_small_for_a_float_is_zero():
+    assert run("1e-300 * 1e-300") == (["0"], None)
+    assert run("exp(-1000)") == (["0"], None)
+
+
+def test_a_change_of_input_that_would_overflow_a_graph_changes_nothing():
+    session = new_session()
+    session.run("a = 1e300\nL = a * 4")
+    with pytest.raises(SourceError) as caught:
+        session.run("a := 1e308")
+    assert caught.value.message == ("a = 1e308 would make L undefined: 1e308 * 4: result "
+                                    "too large (overflow); a keeps its value 1e300")
+    assert [event.text for event in session.run("a; L")] == ["1e300", "4e300"]
+
+
+@pytest.mark.parametrize("program, message", [
+    ("x = 0\ngrad(sqrt(x), x)", "the gradient of the expression is undefined here: "
+                                 "0.5 / 0: division by zero"),
+    ("x = -2; y = 2\ngrad(x ** y, y)",
+     "the gradient of the expression with respect to y is undefined here: the derivative of "
+     "x**y with respect to y is x**y * log(x), and x = -2 is negative"),
+    ("x = 1e200; y = 1e-300 * x * x\ngrad(y, x)",
+     "the gradient of y is undefined here: 1e200 * 1e200: result too large (overflow)"),
+])
+def test_an_undefined_gradient_is_an_error(program, message):
+    assert run(program)[1].message == message
+
+
+def test_a_kink_has_the_gradient_pytorch_gives_it():
+    assert run("x = 0\ngrad(relu(x), x)\ngrad(abs(x), x)") == (["0", "0"], None)
+
+
+def test_training_that_diverges_stops_with_an_error_and_the_session_goes_on():
+    session = new_session()
+    session.run("net = mlp(2, [4, 1], seed=1); data = moons(20, seed=1); keep = 41")
+    with pytest.raises(SourceError) as caught:
+        session.run("train(net, data, steps=50, lr=1e300)")
+    assert caught.value.message.endswith(": result too large (overflow)")
+    assert [event.text for event in session.run("keep + 1")] == ["42"]
 
 
 # -- pictures -----------------------------------------------------------------------------------
@@ -200,3 +297,51 @@ def test_graphviz_draws_part_of_a_huge_graph(tmp_path):
     wrote, note = picture_events(HUGE_GRAPH + f'dot x, "{image}", nodes=100')
     assert wrote.text == f"wrote {image}" and note.text.startswith("dot drew 100 of 100,001")
     assert "<svg" in image.read_text()
+
+
+# -- a billion steps ---------------------------------------------------------------------------
+
+BILLION = "x = 0\nL = x * 2\nx + 41\nrepeat 1000000000 { x := x + 1 }\nx\n"
+
+
+@pytest.mark.parametrize("door", ["script", "pipe", "-e"])
+def test_a_billion_steps_stop_at_sigint_with_status_130(door, tmp_path):
+    script = tmp_path / "billion.mg"
+    script.write_text(BILLION)
+    args = {"script": [str(script)], "pipe": [], "-e": ["-e", BILLION]}[door]
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    process = subprocess.Popen([sys.executable, "-m", "microcalc", *args],
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, env=env)
+    try:
+        process.stdin.write(BILLION.encode() if door == "pipe" else b"")
+        process.stdin.close()
+        process.stdin = None                     # communicate() has nothing more to send
+        first = process.stdout.readline()
+        second = process.stdout.readline()       # the loop has started once this arrives
+        process.send_signal(signal.SIGINT)
+        rest, errors = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    assert (first, second, rest, errors) == (b"0\n", b"41\n", b"", b"interrupted\n")
+    assert process.returncode == 130
+
+
+def test_a_billion_steps_in_the_repl_stop_at_ctrl_c_and_every_variable_is_kept():
+    session = new_session()
+    shown = io.StringIO()
+    interrupt = threading.Timer(1.0, os.kill, (os.getpid(), signal.SIGINT))
+    with create_pipe_input() as pipe:
+        pipe.send_text(BILLION.replace("\n", "\r") + "L - 2*x\r")
+        pipe.close()
+        interrupt.start()
+        try:
+            run_repl(session, Display(shown, shown), history=InMemoryHistory(), input=pipe,
+                     output=DummyOutput())
+        finally:
+            interrupt.cancel()
+    printed = shown.getvalue().split(BANNER + "\n", 1)[1].splitlines()
+    assert printed[:3] == ["0", "41", "interrupted"]
+    steps = float(printed[3])
+    assert steps > 0 and steps.is_integer()     # whole steps: none is left half done
+    assert printed[4:] == ["0"]                 # and L was recomputed with the last x
