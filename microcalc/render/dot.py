@@ -114,11 +114,12 @@ def write_dot(value, path, names=None, nodes=DEFAULT_NODES):
     if program is None:
         raise MicrocalcError(f"writing {path} needs Graphviz: {GRAPHVIZ_HELP}")
     try:
-        # A list argv, never a shell: the path is passed to dot as one argument.
-        # nslimit bounds the layout's network simplex, which otherwise takes minutes on a
-        # few hundred nodes that share one input; smaller graphs come out the same.
+        # A list argv, never a shell. The path is joined to -o: as an argument of its own, a
+        # name such as "-c.svg" would be read as another of dot's options. nslimit bounds
+        # the layout's network simplex, which otherwise takes minutes on a few hundred nodes
+        # that share one input; smaller graphs come out the same.
         result = subprocess.run([program, f"-T{image_format}", "-Gnslimit=1", "-Gnslimit1=1",
-                                 "-o", path], input=text,
+                                 f"-o{path}"], input=text,
                                 capture_output=True, text=True, timeout=120)
     except (OSError, subprocess.SubprocessError) as exc:
         raise MicrocalcError(f"Graphviz's dot failed: {exc}") from None
