@@ -195,3 +195,34 @@ def test_repl_file_commands_take_one_file_name():
         run_command(":save $(touch pwned) x", session, Display(shown, shown))
     run_command(':save "x; touch pwned"', session, Display(shown, shown))
     assert Path("x; touch pwned").exists() and nothing_ran(Path.cwd())
+
+
+# -- the parser cache -------------------------------------------------------------------------------
+
+def test_a_cache_folder_others_can_write_to_is_not_used(tmp_path):
+    """The parser cache is a pickle, and loading a pickle runs what it says: a cache planted
+    in a folder anyone can write to (XDG_CACHE_HOME=/tmp, say) must not be loaded. (It was:
+    the marker file appeared.)"""
+    shared = tmp_path / "shared"
+    folder = shared / "microcalc"
+    folder.mkdir(parents=True)
+    folder.chmod(0o777)
+    marker = tmp_path / "planted-cache-ran"
+
+    class Planted:
+        def __reduce__(self):
+            return builtins.open, (str(marker), "w")
+
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    # The cache file's name, from a run with a private cache folder.
+    private = tmp_path / "private"
+    subprocess.run([sys.executable, "-m", "microcalc", "-e", "1"], capture_output=True,
+                   env=dict(env, XDG_CACHE_HOME=str(private)), timeout=60)
+    (cached,) = (private / "microcalc").iterdir()
+    planted = folder / cached.name
+    planted.write_bytes(b"planted\n" + pickle.dumps(Planted()))
+    done = subprocess.run([sys.executable, "-m", "microcalc", "-e", "1 + 1"],
+                          capture_output=True, text=True, timeout=60,
+                          env=dict(env, XDG_CACHE_HOME=str(shared)))
+    assert (done.returncode, done.stdout, done.stderr) == (0, "2\n", "")
+    assert not marker.exists()

@@ -8,6 +8,7 @@ in the user's cache folder, keyed on the grammar's text and lark's version.
 
 import hashlib
 import os
+import stat
 import sys
 from importlib import resources
 from pathlib import Path
@@ -105,12 +106,25 @@ def _cache_path(grammar):
     key = hashlib.sha256(
         f"{grammar}\0{lark.__version__}\0{sys.version_info[:2]}".encode("utf-8")).hexdigest()
     try:
-        os.makedirs(folder, exist_ok=True)
+        os.makedirs(folder, mode=0o700, exist_ok=True)
     except OSError:
         return None
-    if not os.access(folder, os.W_OK):
+    if not _ours_alone(folder):
         return None
     return os.path.join(folder, f"grammar-{key[:24]}.lark")
+
+
+def _ours_alone(folder):
+    """May the parser be cached in folder? lark stores it as a pickle, and loading a pickle
+    runs whatever it says: a folder anyone can write to (XDG_CACHE_HOME=/tmp, say) would let
+    them run code as this user. So it must be this user's, and not writable by all."""
+    try:
+        status = os.stat(folder)
+    except OSError:
+        return False
+    user = getattr(os, "getuid", None)          # POSIX only
+    return (os.access(folder, os.W_OK) and not status.st_mode & stat.S_IWOTH
+            and (user is None or status.st_uid == user()))
 
 
 _parser = None
