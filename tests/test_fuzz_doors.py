@@ -320,3 +320,14 @@ def test_check_refuses_a_value_that_is_not_an_input():
     printed, error = fuzz.run_in_session(GRAPH + "c = a*b\nM = c + 1\ncheck M, c")[1:]
     assert error.message == ("check nudges inputs, and c is computed from other values: "
                              "check M with its inputs (a, b)")
+
+
+def test_a_variable_may_give_a_commands_count():
+    """bench/fuzz.py: `tree a, a` failed inside Python (int() of a Value)."""
+    printed, error = fuzz.run_in_session(GRAPH + "d = 1\ntree L, d\ntree L, a")[1:]
+    assert error is None
+    assert printed[-2].text.splitlines()[-1] == "3 of 4 nodes shown: cut at depth 1 " \
+                                                "(raise with depth=N)"
+    assert len(printed[-1].text.splitlines()) == 1 + 5         # depth 2: the whole tree
+    printed, error = fuzz.run_in_session(GRAPH + "tree L, b")[1:]
+    assert error.message == "depth= needs a whole number >= 0, not -3"

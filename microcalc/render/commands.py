@@ -55,6 +55,7 @@ def _variables(values, command):
 def _whole(x, name, at_least, at_most=None):
     """A keyword argument that must be a whole number >= at_least (numbers arrive as floats)
     and, if at_most is given, <= at_most."""
+    x = x.data if isinstance(x, Value) else x
     if not is_number(x) or x != int(x) or x < at_least or (at_most is not None and x > at_most):
         shown = format_number(x) if is_number(x) else describe_kind(x)
         wanted = f"from {at_least} to {at_most}" if at_most is not None else f">= {at_least}"
