@@ -331,3 +331,17 @@ def test_a_variable_may_give_a_commands_count():
     assert len(printed[-1].text.splitlines()) == 1 + 5         # depth 2: the whole tree
     printed, error = fuzz.run_in_session(GRAPH + "tree L, b")[1:]
     assert error.message == "depth= needs a whole number >= 0, not -3"
+
+
+@pytest.mark.parametrize("statement", [
+    'save(net, "nul\x00byte.json")', 'load(net, "nul\x00byte.json")',
+    'load_csv("nul\x00byte.csv")', 'dot L, "nul\x00byte.dot"', 'x = "nul\x00byte"',
+])
+def test_a_string_cannot_hold_a_nul_character(statement):
+    """bench/fuzz.py: `load_csv("nul<NUL>byte.json")` gave Python's 'embedded null byte'. No
+    file name can hold one, and nothing else in the language wants one."""
+    text = GRAPH + "net = mlp(2, [1], seed=1)\n" + statement
+    printed, error = fuzz.run_in_session(text)[1:]
+    assert printed == []             # found while the program is read: nothing ran
+    assert error.message == "a string cannot hold the NUL character"
+    assert (error.line, error.column) == (3, statement.index('"') + 1)

@@ -64,6 +64,9 @@ def _required_arguments(name):
                if p.kind == p.POSITIONAL_OR_KEYWORD and p.default is p.empty)
 
 
+# Builtins that read or write a file: those with a parameter named path.
+FILE_BUILTINS = sorted(name for name in BUILTINS
+                       if any(p.name == "path" for p in _parameters_of(name)))
 KEYWORD_PARAMETERS = {name: [p.name for p in _parameters_of(name)
                              if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
                              and not p.name.startswith("_")]
@@ -90,7 +93,7 @@ STRINGS = st.sampled_from([
     '"x.csv"', '"g.dot"', '"g.svg"', '"net.json"', '""', '"relu"', '"tanh"', '"hinge"',
     '"mse"', '"adam"', '"a;b"', '"$(touch pwned)"', '"`touch pwned`"', '"| touch pwned"',
     '"../../etc/passwd"', '"__import__(\'os\')"', r'"quote \" inside"', r'"tab\tnew\nline"',
-    '"x.svg; touch pwned"', '"-o"', '"~"', '"ünïcødé"',
+    '"x.svg; touch pwned"', '"-o"', '"~"', '"ünïcødé"', '"nul\x00byte.json"', '"-c.svg"',
 ])
 BINARY_OPERATORS = sorted({op.symbol for op in OPS.values() if op.arity == 2 and op.symbol})
 _UPDATE = next(t.pattern.to_regexp() for t in _TERMINALS if t.name == "UPDATE")
@@ -189,6 +192,19 @@ def commands(draw):
 
 
 @st.composite
+def file_statements(draw):
+    """A builtin that reads or writes a file, given a name from STRINGS (many of them shell
+    words): the other arguments are variables, the file name goes where `path` goes."""
+    name = draw(st.sampled_from(FILE_BUILTINS))
+    arguments = [draw(STRINGS) if p.name == "path" else draw(st.sampled_from(VARIABLES))
+                 for p in _parameters_of(name)
+                 if p.name == "path" or p.default is p.empty]
+    if BUILTINS[name].kind == "command":
+        return f"{name} {', '.join(arguments)}"
+    return f"{name}({', '.join(arguments)})"
+
+
+@st.composite
 def statements(draw, depth=2):
     """One statement of each kind the grammar has."""
     choice = draw(st.integers(0, 9))
@@ -208,7 +224,7 @@ def statements(draw, depth=2):
         body = draw(expressions(depth=2, names=parameters))
         return f"{function}({', '.join(parameters)}) = {body}"
     if choice == 7:
-        return draw(commands())
+        return draw(draw(st.sampled_from([commands(), file_statements()])))
     if depth <= 0:
         return draw(expressions(depth=1))
     # repeat with a small count, or a count repeat must refuse; never a long loop

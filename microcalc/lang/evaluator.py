@@ -353,6 +353,8 @@ class Evaluator:
 
     def _expr_string(self, tree, source, params):
         value = _unescape(tree.children[0][1:-1])
+        if "\0" in value:          # strings name files and options: no file name holds one
+            raise source.error_at("a string cannot hold the NUL character", tree)
         return lambda local: value
 
     def _expr_name(self, tree, source, params):
