@@ -1,6 +1,7 @@
 """The fuzz harness of the tests, run for minutes instead of seconds: the nightly run.
 
-    python bench/fuzz.py --minutes N [--time-limit SECONDS] [--seed S] [--no-processes]
+    python bench/fuzz.py --minutes N [--time-limit SECONDS] [--memory-gb G] [--seed S]
+                         [--no-processes]
 
 Every check of tests/test_fuzz_programs.py (the grammar, the session) and
 tests/test_fuzz_doors.py (the pipe, a script, -e, the REPL typed and pasted, and each as a
@@ -10,13 +11,15 @@ printed with any finding so that it can be run again.
 
 A failing input is shrunk by Hypothesis to a small one and reported; the run goes on. An
 input that runs past --time-limit seconds is stopped, as Ctrl-C would stop it, and reported
-as slow (the tests treat that as a failure). At the end: how many inputs each check tried
+as slow (the tests treat that as a failure). The process may use --memory-gb of memory: an
+input that wants more fails with MemoryError, a finding, instead of starving the machine. At the end: how many inputs each check tried
 (counting those Hypothesis ran while shrinking), and what was found. Exit status 1 if
 anything was found.
 """
 
 import argparse
 import os
+import resource
 import sys
 import tempfile
 import time
@@ -76,11 +79,15 @@ def main():
     parser.add_argument("--minutes", type=float, default=3.0)
     parser.add_argument("--time-limit", type=float, default=10.0,
                         help="seconds one input may take before it is stopped (default 10)")
+    parser.add_argument("--memory-gb", type=float, default=4.0,
+                        help="address space this process (and each it starts) may use")
     parser.add_argument("--seed", type=int, default=int(time.time()))
     parser.add_argument("--no-processes", action="store_true",
                         help="leave out the checks that start a microcalc process per input")
     args = parser.parse_args()
     fuzz.TIME_LIMIT = args.time_limit
+    limit = int(args.memory_gb * 2**30)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     warnings.simplefilter("ignore")      # Hypothesis's notes on large inputs and slow data
 
     checks = [Check(*entry) for entry in fuzz.SESSION_CHECKS + doors.DOORS
