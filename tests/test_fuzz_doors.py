@@ -112,8 +112,13 @@ _SPEED = re.compile(r"[\d.,]+ steps/s")
 
 
 def comparable(result):
+    """A door's result as it can be compared: without speeds, and with what UTF-8 cannot
+    encode (a lone surrogate typed in -e) shown as '?', as the command shows it."""
     status, out, err = result
-    return status, _SPEED.sub("N steps/s", out), _SPEED.sub("N steps/s", err)
+
+    def shown(text):
+        return _SPEED.sub("N steps/s", text.encode("utf-8", "replace").decode("utf-8"))
+    return status, shown(out), shown(err)
 
 
 def assert_no_python_leaks(*streams):
