@@ -31,6 +31,8 @@ from microcalc.repl.display import Display
 from microcalc.repl.loop import make_prompt
 from microcalc.session import new_session
 
+from test_docs import matches, mc_blocks, shown, steps
+
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "microcalc"
 SHELL_WORDS = ['"$(touch pwned)"', '"`touch pwned`"', '"x; touch pwned"', '"x | touch pwned"',
@@ -226,3 +228,19 @@ def test_a_cache_folder_others_can_write_to_is_not_used(tmp_path):
                           env=dict(env, XDG_CACHE_HOME=str(shared)))
     assert (done.returncode, done.stdout, done.stderr) == (0, "2\n", "")
     assert not marker.exists()
+
+
+# -- docs/security.md ------------------------------------------------------------------------------
+
+SECURITY_DOC = ROOT / "docs" / "security.md"
+
+
+@pytest.mark.parametrize("start, lines", mc_blocks(SECURITY_DOC.read_text("utf-8")),
+                         ids=lambda value: f"line{value}" if isinstance(value, int) else "")
+def test_the_examples_in_docs_security_run_as_shown(start, lines):
+    session = new_session()
+    for source, expected in steps(lines):
+        actual = shown(session, source)
+        assert matches(expected, actual), (
+            f"docs/security.md, example at line {start}: mc> {source}\n"
+            f"expected:\n" + "\n".join(expected) + "\nactual:\n" + "\n".join(actual))
