@@ -330,7 +330,24 @@ def test_a_billion_steps_stop_at_sigint_with_status_130(door, tmp_path):
 def test_a_billion_steps_in_the_repl_stop_at_ctrl_c_and_every_variable_is_kept():
     session = new_session()
     shown = io.StringIO()
-    interrupt = threading.Timer(1.0, os.kill, (os.getpid(), signal.SIGINT))
+    stop = threading.Event()
+
+    def interrupt_while_the_loop_runs():
+        # Ctrl-C must land inside the loop: sent while the prompt is still reading, it is
+        # a keypress that clears the line, and the billion steps would then run on. So it
+        # is sent once x is seen growing, and again if x still grows a second later.
+        seen = None
+        while not stop.wait(0.01):
+            x = session.variables.get("x")
+            if x is None or x.data < 1000 or x.data == seen:
+                continue
+            seen = x.data
+            os.kill(os.getpid(), signal.SIGINT)
+            stop.wait(1.0)
+            seen = x.data
+
+    interrupt = threading.Thread(target=interrupt_while_the_loop_runs, daemon=True)
+    previous_handler = signal.signal(signal.SIGINT, signal.default_int_handler)
     with create_pipe_input() as pipe:
         pipe.send_text(BILLION.replace("\n", "\r") + "L - 2*x\r")
         pipe.close()
@@ -339,7 +356,9 @@ def test_a_billion_steps_in_the_repl_stop_at_ctrl_c_and_every_variable_is_kept()
             run_repl(session, Display(shown, shown), history=InMemoryHistory(), input=pipe,
                      output=DummyOutput())
         finally:
-            interrupt.cancel()
+            stop.set()
+            interrupt.join()
+            signal.signal(signal.SIGINT, previous_handler)
     printed = shown.getvalue().split(BANNER + "\n", 1)[1].splitlines()
     assert printed[:3] == ["0", "41", "interrupted"]
     steps = float(printed[3])
