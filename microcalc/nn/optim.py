@@ -9,6 +9,7 @@ state, so an interrupted update can be undone as a whole.
 """
 
 import math
+from abc import ABC, abstractmethod
 
 from ..errors import MicrocalcError
 
@@ -83,7 +84,7 @@ def _rate(lr):
     return float(lr)
 
 
-class Optimizer:
+class Optimizer(ABC):
     """Base: keeps the parameters, the schedule and the number of updates done."""
 
     def __init__(self, parameters, lr):
@@ -105,8 +106,9 @@ class Optimizer:
         self._update(self.lr)
         self.steps += 1
 
+    @abstractmethod
     def _update(self, lr):
-        raise NotImplementedError
+        """Move every parameter against its .grad, at learning rate lr (SGD, Adam, ...)."""
 
     def _buffers(self):
         """The optimizer's own per-parameter state (lists of floats)."""
