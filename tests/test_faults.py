@@ -9,6 +9,7 @@ through prompt_toolkit's pipe input with the history the REPL would open itself.
 
 import io
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -210,8 +211,11 @@ def test_a_corrupt_history_file_is_read_as_far_as_it_goes(corrupt, tmp_path, mon
     assert b"\n+x + 1\n" in history_file(tmp_path).read_bytes()   # and it is kept again
 
 
-def test_a_history_that_becomes_unwritable_warns_once_and_the_repl_goes_on(tmp_path,
-                                                                          monkeypatch):
+def test_a_history_that_becomes_unusable_warns_once_and_the_repl_goes_on(tmp_path, monkeypatch,
+                                                                        capfd, caplog):
+    """The file is read when the REPL starts; if it cannot be read or written after that,
+    one line says so. (prompt_toolkit's own reading of it raised in its event loop: two
+    tracebacks on the screen, and Ctrl-C left turned off for the rest of the session.)"""
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
     warnings = []
     history = open_history(history_path(), warnings.append)
@@ -223,5 +227,9 @@ def test_a_history_that_becomes_unwritable_warns_once_and_the_repl_goes_on(tmp_p
         pipe.close()
         run_repl(new_session(), Display(shown, shown), history=history, input=pipe,
                  output=DummyOutput())
-    assert len(warnings) == 1 and warnings[0].startswith("history is no longer saved: ")
     assert shown.getvalue() == BANNER + "\n42\n43\n"
+    assert len(warnings) == 1 and warnings[0].startswith("history is no longer saved: ")
+    errors = capfd.readouterr().err
+    assert "Traceback" not in errors and "Unhandled exception" not in errors
+    assert [record.getMessage() for record in caplog.records] == []
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler

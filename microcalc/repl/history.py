@@ -24,7 +24,7 @@ def open_history(path, warn):
             pass
         history = _TolerantFileHistory(str(path), warn)
         # Read it now: a corrupt or unreadable file must fail here, not on the first Up key.
-        list(history.load_history_strings())
+        list(FileHistory.load_history_strings(history))
         return history
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         warn(f"history is not saved: cannot use {path} ({_reason(exc)})")
@@ -32,12 +32,21 @@ def open_history(path, warn):
 
 
 class _TolerantFileHistory(FileHistory):
-    """A FileHistory that survives a write failing later (disk full, file removed)."""
+    """A FileHistory that survives the file failing later (disk full, file removed)."""
 
     def __init__(self, filename, warn):
         super().__init__(filename)
         self._warn = warn
         self._writable = True
+
+    def load_history_strings(self):
+        # prompt_toolkit reads the file again in its event loop when the prompt starts; an
+        # error there printed tracebacks and left Ctrl-C turned off for the whole session.
+        try:
+            return list(super().load_history_strings())
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            self._fail(f"history is no longer saved: {_reason(exc)}")
+            return []
 
     def store_string(self, string):
         if not self._writable:
@@ -45,8 +54,12 @@ class _TolerantFileHistory(FileHistory):
         try:
             super().store_string(string)
         except OSError as exc:
+            self._fail(f"history is no longer saved: {_reason(exc)}")
+
+    def _fail(self, message):
+        if self._writable:
             self._writable = False
-            self._warn(f"history is no longer saved: {_reason(exc)}")
+            self._warn(message)
 
 
 def _reason(exc):
