@@ -16,9 +16,11 @@ same checks for minutes on end.
 """
 
 import io
+import logging
 import os
 import random
 import re
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -187,29 +189,49 @@ class CheckingDisplay(Display):
         super().error(error)
 
 
+class LoggedErrors(logging.Handler):
+    """What prompt_toolkit logs when something fails in its event loop (a traceback, on a
+    terminal)."""
+
+    def __init__(self):
+        super().__init__(logging.ERROR)
+        self.messages = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
+
+
 def run_repl_with(keys):
     """Type `keys` into a REPL whose session already has keep = 41, then `keep + 1`.
-    Returns (status, everything printed, the session)."""
+    Returns (status, everything printed, errors logged, the session)."""
     session = new_session()
     session.run("keep = 41")
     shown = io.StringIO()
     display = CheckingDisplay(shown, shown)
-    with create_pipe_input() as pipe:
-        # Ctrl-C clears whatever the fuzz left half-typed; the closed pipe then ends the
-        # loop as Ctrl-D does, once every key has been read.
-        pipe.send_text(keys + ENTER + CTRL_C + "keep + 1" + ENTER)
-        pipe.close()
-        random.seed(0)
-        with time_limit(f"REPL keys {keys!r}"):
-            status = run_repl(session, display, history=InMemoryHistory(), input=pipe,
-                              output=DummyOutput())
-    return status, shown.getvalue(), session
+    logged = LoggedErrors()
+    logging.getLogger().addHandler(logged)
+    try:
+        with create_pipe_input() as pipe:
+            # Ctrl-C clears whatever the fuzz left half-typed; the closed pipe then ends the
+            # loop as Ctrl-D does, once every key has been read.
+            pipe.send_text(keys + ENTER + CTRL_C + "keep + 1" + ENTER)
+            pipe.close()
+            random.seed(0)
+            with time_limit(f"REPL keys {keys!r}"):
+                status = run_repl(session, display, history=InMemoryHistory(), input=pipe,
+                                  output=DummyOutput())
+    finally:
+        logging.getLogger().removeHandler(logged)
+    return status, shown.getvalue(), logged.messages, session
 
 
 def check_repl_typed(keys):
-    """The REPL after any keys: no leak, status 0, and `keep` still 41."""
-    status, printed, session = run_repl_with(keys)
+    """The REPL after any keys: no leak, nothing failed in its event loop, Ctrl-C still
+    interrupts, status 0, and `keep` still 41."""
+    status, printed, logged, session = run_repl_with(keys)
     assert_no_python_leaks(printed)
+    assert logged == []
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
     assert status == 0
     assert session.variables["keep"].data == 41
     assert printed.splitlines()[-1] == "42", printed
