@@ -142,7 +142,8 @@ def test_stdout_closed_early_by_head(door, tmp_path):
 
 # -- the parser cache --------------------------------------------------------------------------
 
-def unusable_cache_folders(tmp_path):
+def unusable_folders(tmp_path):
+    """Folders that cannot be made, whoever runs the tests (root may write anywhere else)."""
     a_file = tmp_path / "a-file"
     a_file.write_text("not a folder")
     return {"a file": str(a_file), "under a file": str(a_file / "cache"),
@@ -151,7 +152,7 @@ def unusable_cache_folders(tmp_path):
 
 @pytest.mark.parametrize("kind", ["a file", "under a file", "in /proc"])
 def test_an_unusable_cache_folder_only_costs_time(kind, tmp_path):
-    env = environment(XDG_CACHE_HOME=unusable_cache_folders(tmp_path)[kind])
+    env = environment(XDG_CACHE_HOME=unusable_folders(tmp_path)[kind])
     for _ in range(2):
         assert microcalc(stdin=PROGRAM.encode(), env=env) == (0, "6\n", "")
 
@@ -195,7 +196,7 @@ def run_repl_typing(keys):
 
 @pytest.mark.parametrize("kind", ["a file", "under a file", "in /proc"])
 def test_an_unusable_history_folder_keeps_history_in_memory(kind, tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_DATA_HOME", unusable_cache_folders(tmp_path)[kind])
+    monkeypatch.setenv("XDG_DATA_HOME", unusable_folders(tmp_path)[kind])
     lines = run_repl_typing("x = 41\rx + 1\r").splitlines()
     assert lines[0].startswith("history is not saved: cannot use ")
     assert lines[1:] == [BANNER, "42"]
