@@ -18,7 +18,7 @@ def named_inputs(output, name_of):
     """The inputs (leaf Values) of output's graph that have a name, in graph order."""
     if not isinstance(output, Value):
         return []
-    return [v for v in engine.topological_order(output) if v._a is None and name_of(v)]
+    return [v for v in engine.topological_order(output) if v.is_input and name_of(v)]
 
 
 def describe_domain_error(exc):
@@ -99,10 +99,10 @@ def _undefined_message(ctx, output, output_name, target):
     target_name = ctx.name_of(target) or "that value"
     message = f"the gradient of {output_name} with respect to {target_name} is undefined here"
     for node in engine.topological_order(output):
-        op = node._op
-        exponent_varies = op and op.name == "pow" and (node._b._a is not None
-                                                        or ctx.name_of(node._b))
-        if exponent_varies and node._a.data < 0:
+        op = node.op
+        exponent_varies = op and op.name == "pow" and (not node.operands[1].is_input
+                                                        or ctx.name_of(node.operands[1]))
+        if exponent_varies and node.operands[0].data < 0:
             return (message + f": the derivative of x**y with respect to y is x**y * log(x),"
-                    f" and x = {format_number(node._a.data)} is negative")
+                    f" and x = {format_number(node.operands[0].data)} is negative")
     return message + " (not a number)"

@@ -45,7 +45,7 @@ class Dependents:
         nodes = self._plan(changed)
         if nodes:
             recompute(changed, nodes)
-        if also.__class__ is Value and also._a is not None:
+        if also.__class__ is Value and not also.is_input:
             order = topological_order(also)
             if changed in order:
                 recompute(also, order)
@@ -74,7 +74,7 @@ class Dependents:
         for root in roots:
             if changed in self._inputs(root):
                 for node in self._orders[id(root)][1]:
-                    if node._a is not None and node not in seen:
+                    if not node.is_input and node not in seen:
                         seen.add(node)
                         nodes.append(node)
         self._plans[id(changed)] = (changed, nodes)
@@ -84,14 +84,14 @@ class Dependents:
         entry = self._orders.get(id(root))
         if entry is None or entry[0] is not root:
             order = topological_order(root)
-            entry = (root, order, {v for v in order if v._a is None})
+            entry = (root, order, {v for v in order if v.is_input})
             self._orders[id(root)] = entry
         return entry[2]
 
 
 def _collect_graphs(value, roots):
     if value.__class__ is Value:
-        if value._a is not None:
+        if not value.is_input:
             roots.append(value)
     elif isinstance(value, (list, tuple)):
         for item in value:

@@ -164,8 +164,8 @@ class Evaluator:
             bind(name, value)
             if prints:
                 show(value)
-            if (not in_block and old.__class__ is Value and old._a is None
-                    and old is not value and value.__class__ is Value and value._a is None):
+            if (not in_block and old.__class__ is Value and old.is_input
+                    and old is not value and value.__class__ is Value and value.is_input):
                 self._note_old_input_in_use(name, old, value)
         return run
 
@@ -230,7 +230,7 @@ class Evaluator:
             value = self.variables.get(name, _NOTHING)
             if value is _NOTHING:
                 raise self._unknown_name(name, target_where, source)
-            if value.__class__ is not Value or value._a is not None:
+            if value.__class__ is not Value or not value.is_input:
                 raise source.error_at(self._not_an_input(name, value, symbol), target_where)
             new = expression(None)
             if new.__class__ is Value:

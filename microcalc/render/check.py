@@ -25,7 +25,7 @@ def check(output, inputs=None, names=None, ascii=False, color=False, tolerance=T
     if not isinstance(output, Value):
         raise MicrocalcError(f"check needs a graph (a Value), not {type(output).__name__}")
     if inputs is None:
-        leaves = [v for v in topological_order(output) if not v._op]
+        leaves = [v for v in topological_order(output) if v.is_input]
         named = [v for v in leaves if name_of(v)]
         inputs = named or leaves
     else:

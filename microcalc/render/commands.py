@@ -144,7 +144,7 @@ def check(ctx, value, *inputs):
     value = _graph(value, "check")
     settings = ctx.settings
     for x in _variables(inputs, "check"):
-        if x._a is not None:         # nudging a computed node is undone by the recompute
+        if not x.is_input:         # nudging a computed node is undone by the recompute
             name = ctx.name_of(x) or "that value"
             named = ", ".join(ctx.name_of(v) for v in named_inputs(value, ctx.name_of))
             raise MicrocalcError(f"check nudges inputs, and {name} is computed from other "

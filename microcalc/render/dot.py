@@ -66,14 +66,14 @@ def dot(value, names=None, nodes=DEFAULT_NODES):
         lines.append(f'  v{i} [shape=record, label="{{ {" | ".join(fields)} }}"];')
         nodes.append({"id": i, "name": name or None, "op": op_text(node) or None,
                       "value": node.data, "grad": gradient})
-        if node._op:
+        if not node.is_input:
             lines.append(f'  v{i}_op [shape=circle, label="{_quote(op_text(node))}"];')
             lines.append(f"  v{i}_op -> v{i};")
-            for child in node._prev:
+            for child in node.operands:
                 if child in ids:
                     lines.append(f"  v{ids[child]} -> v{i}_op;")
                     edges.append([ids[child], i])
-            if any(child not in ids for child in node._prev):
+            if any(child not in ids for child in node.operands):
                 lines.append(f'  v{i}_more [shape=plaintext, label="..."];')
                 lines.append(f"  v{i}_more -> v{i}_op;")
     lines.append("}")
@@ -86,7 +86,7 @@ def _nearest(root, count):
     kept = {root}
     queue = deque([root])
     while queue and len(kept) < count:
-        for child in queue.popleft()._prev:
+        for child in queue.popleft().operands:
             if child not in kept and len(kept) < count:
                 kept.add(child)
                 queue.append(child)

@@ -73,7 +73,7 @@ class _Context:
         """A node's name (given or generated), or for an unnamed input its number."""
         name = self.names[v]
         if name is None:
-            if not v._op:
+            if v.is_input:
                 return number(v.data)
             name = self.names[v] = next(self.fresh)
             self.generated.add(v)
@@ -86,17 +86,17 @@ class _Context:
 
     def local(self, parent, index):
         """The partial derivative of parent by its operand number index, at current values."""
-        operands = parent._prev
+        operands = parent.operands
         try:
-            return float(parent._op.derivative(*[c.data for c in operands], parent.data)[index])
+            return float(parent.op.derivative(*[c.data for c in operands], parent.data)[index])
         except (ArithmeticError, ValueError):
-            raise DomainError(parent._op.name, [c.data for c in operands],
+            raise DomainError(parent.op.name, [c.data for c in operands],
                               "its derivative is infinite or undefined here") from None
 
     def edge_label(self, parent, index):
-        child = parent._prev[index]
+        child = parent.operands[index]
         label = self.derivative(parent, child)
-        if len(parent._prev) == 2 and parent._prev[0] is parent._prev[1]:
+        if len(parent.operands) == 2 and parent.operands[0] is parent.operands[1]:
             label += f" [{'uv'[index]}]"    # a*a: two edges between the same nodes
         return label
 
@@ -127,13 +127,13 @@ class _Context:
             if v is target:
                 counts[v] = 1
             else:
-                counts[v] = sum(counts[c] for c in v._prev)
+                counts[v] = sum(counts[c] for c in v.operands)
         return counts
 
     def _edges_on_paths(self, counts):
         """Every (parent, operand index) edge lying on some path, from the output down."""
         return [(v, i) for v in reversed(self.order) if counts[v]
-                for i, c in enumerate(v._prev) if counts[c]]
+                for i, c in enumerate(v.operands) if counts[c]]
 
     def _where(self):
         """Definitions of the generated names mentioned, one operation each; defining one
@@ -142,8 +142,8 @@ class _Context:
         k = 0
         while k < len(self.mentioned) and k < MAX_DEFINITIONS:
             v = list(self.mentioned)[k]
-            operands = [self.text(c) for c in v._prev]
-            definitions.append(f"{self.names[v]} = {substitute(expression(v._op), operands)}")
+            operands = [self.text(c) for c in v.operands]
+            definitions.append(f"{self.names[v]} = {substitute(expression(v.op), operands)}")
             k += 1
         if len(self.mentioned) > k:
             definitions.append(self.g.ellipsis)
@@ -158,8 +158,8 @@ class _Context:
             if node is target:
                 paths.append(taken)
                 continue
-            for i in reversed(range(len(node._prev))):
-                child = node._prev[i]
+            for i in reversed(range(len(node.operands))):
+                child = node.operands[i]
                 if counts[child]:
                     stack.append((child, taken + [(node, i)]))
 
@@ -172,14 +172,14 @@ class _Context:
         rows = []
         edge_data = []
         for parent, i in edges:
-            generic, formula = rule(parent._op, i)
-            here = substitute(formula, map(self.text, parent._prev))
+            generic, formula = rule(parent.op, i)
+            here = substitute(formula, map(self.text, parent.operands))
             value = number(locals_[(parent, i)])
             steps = [generic, formula] + [s for s in (here, value) if s not in (formula,)]
             steps = _drop_repeats(steps)
             rows.append([("  " + self.edge_label(parent, i), "name"),
                          ("= " + " = ".join(steps), "value")])
-            edge_data.append({"from": self.text(parent), "to": self.text(parent._prev[i]),
+            edge_data.append({"from": self.text(parent), "to": self.text(parent.operands[i]),
                               "operand": i, "rule": f"{generic} = {formula}",
                               "value": locals_[(parent, i)]})
         lines += table(rows, "<<", self.color, gap=" ")
@@ -189,7 +189,7 @@ class _Context:
         path_data = []
         products = []
         for k, path in enumerate(paths, 1):
-            nodes = [self.output] + [parent._prev[i] for parent, i in path]
+            nodes = [self.output] + [parent.operands[i] for parent, i in path]
             factors = [locals_[edge] for edge in path]
             product = 1.0
             for f in factors:
@@ -235,14 +235,14 @@ class _Context:
                  "(local derivative).",
                  f"The last step, into {self.text(target)}:"]
         into = [(v, i) for v in reversed(self.order) if counts[v]
-                for i, c in enumerate(v._prev) if c is target]
+                for i, c in enumerate(v.operands) if c is target]
         rows = [[("  edge", "muted"), ("local", "muted"),
                  (f"d{self.text(self.output)}/dparent", "muted"), ("contribution", "muted")]]
         edge_data = []
         for parent, i in into[:MAX_SUMMARY_ROWS]:
             local = self.local(parent, i)
             adjoint = self.adjoints[parent]
-            generic, formula = rule(parent._op, i)
+            generic, formula = rule(parent.op, i)
             rows.append([("  " + self.edge_label(parent, i), "name"),
                          (number(local), "value"), (number(adjoint), "grad"),
                          (number(adjoint * local), "value")])

@@ -26,7 +26,7 @@ def namer(names):
 
 def op_text(value):
     """The op that made value as it is written: "*", "tanh"; "" for an input."""
-    return str(value._op) if value._op else ""
+    return str(value.op) if value.op else ""
 
 
 def node_text(value, name_of):

@@ -64,7 +64,7 @@ def tree(value, names=None, ascii=False, color=False, depth=DEFAULT_DEPTH, nodes
 
         label = _label(name, op, node)
         note, note_role = "", "muted"
-        children = node._prev
+        children = node.operands
         if children and node in tags:
             note = f"see #{tags[node]}"
             children = ()
@@ -104,7 +104,7 @@ def _gradients(value, order):
 def _count_uses(order):
     uses = dict.fromkeys(order, 0)
     for node in order:
-        for child in node._prev:
+        for child in node.operands:
             uses[child] += 1
     return uses
 

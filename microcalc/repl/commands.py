@@ -108,7 +108,7 @@ def _describe(session, name):
     value = session.variables[name]
     text = format_value(value)
     if isinstance(value, Value):
-        text += "  (graph)" if value._prev else "  (input)"
+        text += "  (graph)" if value.operands else "  (input)"
     return text
 
 

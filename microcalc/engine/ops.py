@@ -1,0 +1,236 @@
+"""The one registry of operations: each op's forward rule and its local derivative, side by
+side. `Value`'s operators and methods, the generic functions (`tanh(x)` on floats or Values),
+the compiled back ends and the language's math builtins, help and highlighting are all
+generated from `OPS`, so a new operation is added here and nowhere else.
+"""
+
+import math
+import operator
+
+from .value import Value, _data, _domain_error
+
+__all__ = ["Op", "OPS", "FUNCTIONS"]
+
+
+class Op:
+    """One operation: how to compute it, and its partial derivatives."""
+
+    __slots__ = ("name", "arity", "forward", "derivative", "formulas", "doc", "symbol", "domain",
+                 "example")
+
+    def __init__(self, name, arity, forward, derivative, formulas, doc, symbol, domain, example):
+        self.name = name
+        self.arity = arity
+        self.forward = forward          # floats -> float
+        self.derivative = derivative    # (*operands, out) -> one partial per operand
+        self.formulas = formulas        # the same partials as text, in operands u (and v)
+        self.doc = doc                  # one line, for help
+        self.symbol = symbol            # infix/prefix operator, or None for a function
+        self.domain = domain            # (*operands) -> why they are out of domain
+        self.example = example          # a call with its result, for help and the docs
+
+    @property
+    def is_function(self):
+        """Called by name (tanh(x)) rather than written as an operator (a + b)."""
+        return self.symbol is None
+
+    def __str__(self):
+        return self.symbol or self.name
+
+    def __repr__(self):
+        return f"<op {self.name}>"
+
+
+OPS = {}
+
+
+def _register(name, arity, forward, derivative, formulas, doc, symbol=None, domain=None,
+              example=None):
+    if len(formulas) != arity:
+        raise ValueError(f"{name} needs one derivative formula per operand")
+    OPS[name] = Op(name, arity, forward, derivative, formulas, doc, symbol, domain, example)
+
+
+
+# Forward rules that need more than the math module gives: they say why they fail.
+
+def _div(a, b):
+    return a / b
+
+
+def _pow(a, b):
+    return math.pow(a, b)
+
+
+def _why_pow(a, b):
+    if a == 0 and b < 0:
+        return "0 to a negative power is undefined"
+    if a < 0 and not float(b).is_integer():
+        return "a negative number to a fractional power is not a real number"
+    return "result too large"
+
+
+def _sigmoid(x):
+    # Two forms so that exp never overflows: for x < 0 exp(x) is small.
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    z = math.exp(x)
+    return z / (1.0 + z)
+
+
+def _exponent_partial(a, out):
+    """d(a**b)/db = a**b * log(a): undefined for a < 0 (nan, as PyTorch), 0 in the limit at a = 0."""
+    base = _data(a)
+    if base > 0:
+        return out * log(a)
+    return 0.0 if base == 0 else math.nan
+
+
+# The registry. Each entry: name, arity, forward rule, local derivative (one partial per
+# operand, given the operands and the result), the same derivative as text for people (in
+# operands u and v), one line of help. Derivative rules are written with operators and the
+
+# generic functions below, so they work on floats and Values.
+# Kinks follow PyTorch: relu'(0) = 0, abs'(0) = 0.
+_register("add", 2, operator.add, lambda a, b, out: (1.0, 1.0),
+          ("1", "1"),
+          "sum of two numbers", symbol="+", example="2 + 3 = 5")
+_register("sub", 2, operator.sub, lambda a, b, out: (1.0, -1.0),
+          ("1", "-1"),
+          "difference of two numbers", symbol="-", example="2 - 3 = -1")
+_register("mul", 2, operator.mul, lambda a, b, out: (b, a),
+          ("v", "u"),
+          "product of two numbers", symbol="*", example="2 * 3 = 6")
+_register("div", 2, _div, lambda a, b, out: (1.0 / b, -out / b),
+          ("1/v", "-u/v**2"),
+          "quotient of two numbers", symbol="/",
+          domain=lambda a, b: "division by zero" if b == 0 else "result too large",
+          example="3 / 2 = 1.5")
+_register("pow", 2, _pow, lambda a, b, out: (b * a ** (b - 1), _exponent_partial(a, out)),
+          ("v*u**(v-1)", "u**v*log(u)"),
+          "a to the power b (b may be a Value: its gradient is a**b * log(a))", symbol="**",
+          domain=_why_pow, example="2 ** 3 = 8")
+_register("neg", 1, operator.neg, lambda x, out: (-1.0,),
+          ("-1",),
+          "negation", symbol="-", example="-(2) = -2")
+_register("tanh", 1, math.tanh, lambda x, out: (1.0 - out * out,),
+          ("1 - tanh(u)**2",),
+          "hyperbolic tangent; tanh'(x) = 1 - tanh(x)**2", example="tanh(0) = 0")
+_register("exp", 1, math.exp, lambda x, out: (out,),
+          ("exp(u)",),
+          "e to the power x; exp'(x) = exp(x)", example="exp(0) = 1")
+_register("log", 1, math.log, lambda x, out: (1.0 / x,),
+          ("1/u",),
+          "natural logarithm, for x > 0; log'(x) = 1/x",
+          domain=lambda x: "log is defined only for positive numbers", example="log(1) = 0")
+_register("relu", 1, lambda x: x if x > 0 else 0.0, lambda x, out: (step(x),),
+          ("step(u)",),
+          "max(0, x); relu'(x) = step(x): 1 if x > 0 else 0", example="relu(-2) = 0")
+_register("sigmoid", 1, _sigmoid, lambda x, out: (out * (1.0 - out),),
+          ("sigmoid(u)*(1 - sigmoid(u))",),
+          "logistic function 1/(1+exp(-x)); sigmoid' = sigmoid*(1-sigmoid)",
+          example="sigmoid(0) = 0.5")
+_register("sqrt", 1, math.sqrt, lambda x, out: (0.5 / out,),
+          ("1/(2*sqrt(u))",),
+          "square root, for x >= 0; sqrt'(x) = 1/(2 sqrt(x))",
+          domain=lambda x: "sqrt is defined only for numbers >= 0", example="sqrt(9) = 3")
+_register("abs", 1, abs, lambda x, out: (sign(x),),
+          ("sign(u)",),
+          "absolute value; abs'(x) = sign(x), 0 at 0", example="abs(-2) = 2")
+_register("sin", 1, math.sin, lambda x, out: (cos(x),),
+          ("cos(u)",),
+          "sine (radians); sin'(x) = cos(x)", example="sin(0) = 0")
+_register("cos", 1, math.cos, lambda x, out: (-sin(x),),
+          ("-sin(u)",),
+          "cosine (radians); cos'(x) = -sin(x)", example="cos(0) = 1")
+# The slopes of relu and abs, as ops of their own so that a derivative taken with
+# create_graph=True is a graph that follows its input across the kink when recomputed.
+_register("step", 1, lambda x: 1.0 if x > 0 else 0.0, lambda x, out: (0.0,),
+          ("0",),
+          "1 if x > 0 else 0 (the slope of relu); its derivative is 0", example="step(2) = 1")
+_register("sign", 1, lambda x: 1.0 if x > 0 else -1.0 if x < 0 else 0.0, lambda x, out: (0.0,),
+          ("0",),
+          "-1, 0 or 1 by the sign of x (the slope of abs); its derivative is 0",
+          example="sign(-2) = -1")
+
+
+def _apply(op, operands):
+    """Build the node for op applied to operands (Values or numbers)."""
+    operands = tuple(x if x.__class__ is Value else Value(x) for x in operands)
+    try:
+        out = op.forward(*[x.data for x in operands])
+    except (ArithmeticError, ValueError) as exc:
+        raise _domain_error(op, operands, exc) from None
+    if out - out:
+        raise _domain_error(op, operands)
+    return Value(out, operands, op)
+
+
+def _binary_methods(op):
+    forward = op.forward
+
+    def method(self, other):
+        if other.__class__ is not Value:
+            other = Value(other)
+        try:
+            out = forward(self.data, other.data)
+        except (ArithmeticError, ValueError) as exc:
+            raise _domain_error(op, (self, other), exc) from None
+        if out - out:
+            raise _domain_error(op, (self, other))
+        return Value(out, (self, other), op)
+
+    def reflected(self, other):
+        return method(Value(other), self)
+
+    return method, reflected
+
+
+def _unary_method(op):
+    def method(self):
+        return _apply(op, (self,))
+    return method
+
+
+def _generic_function(op):
+    """op as a plain function: floats in gives a float out, any Value in gives a Value."""
+    forward = op.forward
+
+    def function(*args):
+        if len(args) != op.arity:
+            raise TypeError(f"{op.name} takes {op.arity} argument(s), got {len(args)}")
+        for a in args:
+            if a.__class__ is Value:
+                return _apply(op, args)
+        try:
+            out = forward(*args)
+        except (ArithmeticError, ValueError) as exc:
+            raise _domain_error(op, args, exc) from None
+        if out - out:
+            raise _domain_error(op, args)
+        return out
+
+    function.__name__ = op.name
+    function.__doc__ = op.doc
+    return function
+
+
+_DUNDERS = {"+": "add", "-": "sub", "*": "mul", "/": "truediv", "**": "pow"}
+
+for _op in OPS.values():
+    if _op.arity == 2 and _op.symbol:
+        _method, _reflected = _binary_methods(_op)
+        setattr(Value, f"__{_DUNDERS[_op.symbol]}__", _method)
+        setattr(Value, f"__r{_DUNDERS[_op.symbol]}__", _reflected)
+    elif _op.symbol == "-":
+        Value.__neg__ = _unary_method(_op)
+    else:
+        setattr(Value, _op.name, _unary_method(_op))
+Value.__abs__ = Value.abs
+Value.__pos__ = lambda self: self
+
+# Every op as a function on floats or Values (`tanh(x)`), for derivative rules and builtins.
+FUNCTIONS = {_op.name: _generic_function(_op) for _op in OPS.values()}
+tanh, exp, log, sin, cos, step, sign = (
+    FUNCTIONS[n] for n in ("tanh", "exp", "log", "sin", "cos", "step", "sign"))
+
