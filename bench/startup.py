@@ -77,8 +77,8 @@ def main():
             ("echo 1+1 | microcalc", microcalc, "1+1\n", False),
             ("microcalc neuron.mg (4 lines)", microcalc + [str(script)], None, False),
             ("microcalc -e '1+1', no parser cache", microcalc + ["-e", "1+1"], None, True),
-            ("import microcalc.repl.loop (REPL)",
-             [sys.executable, "-c", "import microcalc.repl.loop"], None, False),
+            ("import microcalc.frontend.repl.loop (REPL)",
+             [sys.executable, "-c", "import microcalc.frontend.repl.loop"], None, False),
         ]
         print(f"start-up, median of {repeats} runs; {' '.join(microcalc)}")
         baseline = None

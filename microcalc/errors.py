@@ -1,4 +1,7 @@
-"""The one error type microcalc raises for bad input, and its positioned variant."""
+"""The errors microcalc raises for bad input: one base class, and the domain errors of
+operations."""
+
+from .text import shortest
 
 
 class MicrocalcError(Exception):
@@ -12,11 +15,6 @@ class DomainError(MicrocalcError):
         self.op_name = op_name
         self.operands = tuple(operands)
         self.reason = reason
-        shown = ", ".join(_short(x) for x in self.operands)
+        shown = ", ".join(shortest(x) for x in self.operands)
         super().__init__(f"{op_name}({shown}): {reason}")
 
-
-def _short(x):
-    """Shortest round-tripping text of a number: 2 rather than 2.0."""
-    x = float(x)
-    return str(int(x)) if x.is_integer() and abs(x) < 1e16 else repr(x)

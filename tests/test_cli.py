@@ -225,7 +225,7 @@ def test_piped_and_script_runs_never_import_prompt_toolkit(tmp_path):
                              env=environment())
         assert run.returncode == 0 and run.stdout == "2\n"
         imported = {line.split("|")[-1].strip() for line in run.stderr.splitlines()}
-        assert "microcalc.cli" in imported            # the measurement itself works
+        assert "microcalc.frontend.cli" in imported            # the measurement itself works
         assert not {name for name in imported if name.startswith("prompt_toolkit")}
 
 
@@ -244,12 +244,12 @@ def test_training_progress_in_a_pipe_prints_only_the_reported_lines():
 
 
 def test_an_internal_error_is_one_line_and_status_70(monkeypatch, capsys):
-    import microcalc.session
-    from microcalc.cli import main
+    import microcalc.lang
+    from microcalc.frontend.cli import main
 
     def broken(settings=None):
         raise RuntimeError("a bug")
-    monkeypatch.setattr(microcalc.session, "new_session", broken)
+    monkeypatch.setattr(microcalc.lang, "Session", broken)
     assert main(["-e", "1"]) == 70
     captured = capsys.readouterr()
     assert captured.out == ""

@@ -24,7 +24,7 @@ def new_session():
     """The full session (language, networks, rendering); the bare language if the other
     layers are not importable yet."""
     try:
-        from microcalc.session import new_session as full_session
+        from microcalc.lang import Session as full_session
     except ImportError:
         from microcalc.lang import Session
         return Session()
@@ -108,7 +108,7 @@ def sections(text):
 
 def _builtins():
     new_session()          # imports every layer, so that every builtin is registered
-    from microcalc.lang.builtins import BUILTINS
+    from microcalc.lang.library import BUILTINS
     return sorted(BUILTINS.values(), key=lambda b: b.name)
 
 

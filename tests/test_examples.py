@@ -20,7 +20,7 @@ EXAMPLES = sorted((ROOT / "examples").glob("*.mg"))
 def new_session():
     """The full session the `microcalc` command uses; the bare language if it is missing."""
     try:
-        from microcalc.session import new_session as full_session
+        from microcalc.lang import Session as full_session
     except ImportError:
         from microcalc.lang import Session
         return Session()

@@ -18,10 +18,10 @@ import pytest
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
-from microcalc.repl.display import Display
-from microcalc.repl.history import history_path, open_history
-from microcalc.repl.loop import BANNER, run_repl
-from microcalc.session import new_session
+from microcalc.frontend.display import Display
+from microcalc.frontend.repl.history import history_path, open_history
+from microcalc.frontend.repl.loop import BANNER, run_repl
+from microcalc.lang import Session as new_session
 
 ROOT = Path(__file__).resolve().parents[1]
 PROGRAM = "x = 3\ngrad(x**2, x)\n"

@@ -9,7 +9,7 @@ straight through `Session.run` and shown by the same `Display` must give exactly
 stdout, stderr and status. So a door may neither lose output, nor add any, nor swallow an
 error.
 
-Volume runs in this process (`microcalc.cli.main` with its standard streams replaced, the
+Volume runs in this process (`microcalc.frontend.cli.main` with its standard streams replaced, the
 REPL loop on prompt_toolkit's pipe input); a modest number of cases per door run as real
 `python -m microcalc` processes, to show that the process agrees. `bench/fuzz.py` runs the
 same checks for minutes on end.
@@ -31,11 +31,11 @@ from prompt_toolkit.history import InMemoryHistory
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
-from microcalc.cli import main
+from microcalc.frontend.cli import main
 from microcalc.lang.errors import SourceError
-from microcalc.repl.display import Display
-from microcalc.repl.loop import run_repl
-from microcalc.session import new_session
+from microcalc.frontend.display import Display
+from microcalc.frontend.repl.loop import run_repl
+from microcalc.lang import Session as new_session
 
 import test_fuzz_programs as fuzz
 from test_fuzz_programs import (ANY_BYTES, ANY_TEXT, MUTATED_PROGRAMS, PROGRAMS,
@@ -332,8 +332,8 @@ GRAPH = "a = 2; b = -3; L = a*b + a\n"
     ('plot [1, "a"]', "plot draws numbers, and item 1 is a string"),
     ("plot [[1]]", "plot draws numbers, and item 0 is a list"),
     ("boundary L, 3", "boundary needs a data set: boundary net, data  or  boundary run"),
-    ("tree L, depth=-1", "depth= needs a whole number >= 0, not -1"),
-    ('tree L, nodes="a"', "nodes= needs a whole number >= 1, not a string"),
+    ("tree L, depth=-1", "depth= must be a whole number, at least 0, not -1"),
+    ('tree L, nodes="a"', "nodes= must be a whole number, at least 1, not a string"),
 ])
 def test_commands_name_a_wrong_argument_in_the_languages_words(program, message):
     """bench/fuzz.py: `check grad(a)` said 'not GradQuery', `explain L, 3` 'not float'."""
@@ -357,7 +357,7 @@ def test_a_variable_may_give_a_commands_count():
                                                 "(raise with depth=N)"
     assert len(printed[-1].text.splitlines()) == 1 + 5         # depth 2: the whole tree
     printed, error = fuzz.run_in_session(GRAPH + "tree L, b")[1:]
-    assert error.message == "depth= needs a whole number >= 0, not -3"
+    assert error.message == "depth= must be a whole number, at least 0, not -3"
 
 
 @pytest.mark.parametrize("statement", [

@@ -27,11 +27,11 @@ from lark import Lark
 
 from microcalc.engine import OPS
 from microcalc.errors import MicrocalcError
-from microcalc.lang.builtins import BUILTINS
+from microcalc.lang.library import BUILTINS
 from microcalc.lang.errors import Source, SourceError
 from microcalc.lang.parser import grammar_text, parse
-from microcalc.lexer import KEYWORDS
-from microcalc.session import new_session
+from microcalc.lang.vocabulary import keywords
+from microcalc.lang import Session as new_session
 
 # -- the grammar's vocabulary -----------------------------------------------------------
 
@@ -265,7 +265,7 @@ _TOKEN = re.compile(r"[A-Za-z_][A-Za-z_0-9]*|\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\"(?
 INSERTED_CHARACTERS = (sorted(set("".join(GRAMMAR_SYMBOLS))) + list('"\\#\n\r\t .e0x_')
                        + ["^", "!", ":", "@", "$", "?", "'", "`", "\x00", "\x0c", "é", "→",
                           "\u200b", "\ufeff", "\U0001f600", "\ud800"])
-TOKEN_POOL = (GRAMMAR_SYMBOLS + FUNCTIONS + COMMANDS + sorted(KEYWORDS) + VARIABLES
+TOKEN_POOL = (GRAMMAR_SYMBOLS + FUNCTIONS + COMMANDS + sorted(keywords()) + VARIABLES
               + ["1", "0", "1e308", '"x.csv"', "\n", ";", "(", ")", "[", "]", "{", "}"])
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from microcalc.engine import Value
 from microcalc.lang import Session, SourceError
-from microcalc.lang.builtins import BUILTINS, builtin
+from microcalc.lang.library.registry import BUILTINS, builtin
 from microcalc.lang.values import GradQuery
 
 
@@ -34,8 +34,7 @@ def registered():
     names = []
 
     def register(name, function, **options):
-        options.setdefault("signature", f"{name}(...)")
-        options.setdefault("doc", "test builtin")
+        options.setdefault("doc", "A test builtin.")
         builtin(name, **options)(function)
         names.append(name)
         return function

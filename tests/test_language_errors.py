@@ -4,7 +4,7 @@ import pytest
 
 from microcalc.errors import MicrocalcError
 from microcalc.lang import Session, SourceError
-from microcalc.lang.builtins import BUILTINS, builtin
+from microcalc.lang.library.registry import BUILTINS, builtin
 
 
 def error_of(source, setup="", filename="<input>"):
@@ -142,14 +142,14 @@ def test_error_message_and_position(source, message, line, column, underlined):
 
 
 def test_commands_cannot_be_assigned_or_used_in_expressions():
-    builtin("t_err_cmd", "t_err_cmd X", "test", kind="command")(lambda ctx, *a: None)
+    builtin("t_err_cmd", "A test command.", kind="command")(lambda ctx, *a: None)
     try:
         err = error_of("t_err_cmd = 2")
         assert err.message == "'t_err_cmd' is a command and cannot be a variable name"
         assert err.column == 1
         err = error_of("x = 1 + t_err_cmd(2)")
         assert err.message == "'t_err_cmd' is a command: write it at the start of a statement," \
-                              " as in t_err_cmd X"
+                              " as in t_err_cmd a..."
         assert err.column == 9
     finally:
         del BUILTINS["t_err_cmd"]
@@ -161,8 +161,8 @@ def test_python_exceptions_from_builtins_become_source_errors():
 
     def picky(ctx, x):
         return x + "text"
-    builtin("t_broken", "t_broken(x)", "test")(broken)
-    builtin("t_picky", "t_picky(x)", "test")(picky)
+    builtin("t_broken", "A test builtin.")(broken)
+    builtin("t_picky", "A test builtin.")(picky)
     try:
         err = error_of("y = 1\nt_broken(y)")
         assert err.message == "t_broken: 'missing'" and (err.line, err.column) == (2, 1)

@@ -6,7 +6,7 @@ import math
 import pytest
 
 from microcalc.lang import Session, SourceError
-from microcalc.lang.builtins import BUILTINS
+from microcalc.lang.library import BUILTINS
 
 FACTS_L = "a = 2; b = -3; c = 10; f = -2; e = a*b; d = e + c; L = d*f"
 NEURON = "x1 = 2; x2 = 0; w1 = -3; w2 = 1; b = 6.8813735870195432\nn = x1*w1 + x2*w2 + b"

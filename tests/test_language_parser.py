@@ -9,7 +9,7 @@ import lark
 import pytest
 
 from microcalc.lang import Session
-from microcalc.lang.builtins import BUILTINS, builtin
+from microcalc.lang.library.registry import BUILTINS, builtin
 from microcalc.lang.errors import Source
 from microcalc.lang.parser import _cache_path, grammar_text, parse
 
@@ -20,11 +20,8 @@ def tree_of(text):
     return parse(Source(text))
 
 
-def test_the_grammar_is_the_one_file_in_grammar_folder():
-    assert grammar_text() == (ROOT / "grammar" / "microcalc.lark").read_text("utf-8")
-    pyproject = (ROOT / "pyproject.toml").read_text("utf-8")
-    assert '"microcalc.grammar" = "grammar"' in pyproject
-    assert '"microcalc.grammar" = ["*.lark"]' in pyproject
+def test_the_grammar_is_one_file_beside_the_parser():
+    assert grammar_text() == (ROOT / "microcalc" / "lang" / "grammar.lark").read_text("utf-8")
 
 
 def test_newlines_inside_round_and_square_brackets_are_dropped_but_not_inside_braces():
@@ -45,7 +42,7 @@ def test_backslash_continues_a_line():
 
 @pytest.fixture
 def command():
-    builtin("t_parse_cmd", "t_parse_cmd X", "test", kind="command")(lambda ctx, *a: None)
+    builtin("t_parse_cmd", "A test command.", kind="command")(lambda ctx, *a: None)
     yield "t_parse_cmd"
     del BUILTINS["t_parse_cmd"]
 

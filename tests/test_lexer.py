@@ -10,9 +10,9 @@ import pygments.lexers
 from pygments.token import (Comment, Error, Keyword, Name, Number, Operator, Punctuation,
                             String)
 
-from microcalc.lang.builtins import BUILTINS
+from microcalc.lang.library import BUILTINS
 from microcalc.lang.parser import grammar_text
-from microcalc.lexer import KEYWORDS, MicrocalcLexer, MicrocalcReplLexer
+from microcalc.frontend.lexer import KEYWORDS, MicrocalcLexer, MicrocalcReplLexer
 
 ROOT = Path(__file__).resolve().parents[1]
 

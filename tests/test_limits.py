@@ -25,9 +25,9 @@ from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
 from microcalc.lang.errors import Source, SourceError
-from microcalc.repl.display import Display
-from microcalc.repl.loop import BANNER, run_repl
-from microcalc.session import new_session
+from microcalc.frontend.display import Display
+from microcalc.frontend.repl.loop import BANNER, run_repl
+from microcalc.lang import Session as new_session
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -228,8 +228,8 @@ def test_training_that_diverges_stops_with_an_error_and_the_session_goes_on():
 ])
 def test_a_picture_too_large_for_any_screen_is_refused(program):
     printed, error = run(program)
-    assert error.message in ("width= needs a whole number from 2 to 1000, not 1000000000",
-                             "height= needs a whole number from 2 to 1000, not 1000000000")
+    assert error.message in ("width= must be a whole number from 2 to 1000, not 1000000000",
+                             "height= must be a whole number from 2 to 1000, not 1000000000")
 
 
 def test_a_picture_of_the_largest_size_is_drawn():

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from microcalc.lang import SourceError
-from microcalc.lang.builtins import BUILTINS
+from microcalc.lang.library import BUILTINS
 from microcalc.lang.context import Settings
-from microcalc.session import new_session
+from microcalc.lang import Session as new_session
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -169,7 +169,7 @@ def test_load_csv_relative_to_the_current_directory(tmp_path, monkeypatch):
     ('train(mlp(2, [4, 1]), moons(10), loss="cubic")', "unknown loss 'cubic'"),
     ('train(mlp(2, [4, 1]), moons(10), optimizer="adam", momentum=0.9)', "option of the sgd"),
     ("train(mlp(2, [4, 1]), moons(10), lr=[1, 2, 3])", "start, end"),
-    ("train(mlp(2, [4, 1]), moons(10), steps=0)", "steps must be at least 1"),
+    ("train(mlp(2, [4, 1]), moons(10), steps=0)", "steps must be a whole number, at least 1, not 0"),
     ('moons(10, noise="big")', "noise must be a number"),
     ("moons(10, wiggle=1)", "wiggle"),
     ("net = mlp(2, [4, 1])\nnet([1, 2, 3])", "takes 2 inputs, got 3"),

@@ -27,7 +27,7 @@ BIN = Path(sys.executable).parent
 
 def test_console_script_is_installed_and_runs():
     (script,) = entry_points(group="console_scripts", name="microcalc")
-    assert script.value == "microcalc.cli:main"
+    assert script.value == "microcalc.frontend.cli:main"
     run = subprocess.run([str(BIN / "microcalc"), "-e", "x = 0; grad(tanh(x), x)"],
                          capture_output=True, text=True, timeout=60)
     assert (run.returncode, run.stdout, run.stderr) == (0, "1\n", "")
@@ -45,25 +45,28 @@ def test_a_script_with_a_shebang_runs_as_a_program(tmp_path):
 
 def test_pygments_plugin_entry_point():
     (lexer,) = entry_points(group="pygments.lexers", name="microcalc")
-    assert lexer.value == "microcalc.lexer:MicrocalcLexer"
+    assert lexer.value == "microcalc.frontend.lexer:MicrocalcLexer"
     assert lexer.load().name == "microcalc"
 
 
 def test_grammar_is_package_data():
-    grammar = importlib.resources.files("microcalc.grammar").joinpath("microcalc.lark")
-    assert grammar.read_text(encoding="utf-8") == (ROOT / "grammar" / "microcalc.lark").read_text()
+    grammar = importlib.resources.files("microcalc.lang").joinpath("grammar.lark")
+    assert grammar.read_text(encoding="utf-8") == (
+        ROOT / "microcalc" / "lang" / "grammar.lark").read_text()
 
 
-def test_every_package_is_listed_for_setuptools():
+def test_every_package_and_the_grammar_go_into_the_wheel():
+    from setuptools import find_packages
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())
     setuptools = config["tool"]["setuptools"]
     found = {".".join(init.parent.relative_to(ROOT).parts)
              for init in (ROOT / "microcalc").rglob("__init__.py")}
-    assert found | {"microcalc.grammar"} == set(setuptools["packages"])
-    assert setuptools["package-dir"] == {"microcalc.grammar": "grammar"}
-    assert "*.lark" in setuptools["package-data"]["microcalc.grammar"]
-    assert config["project"]["version"] == microcalc.__version__
-    assert config["project"]["scripts"] == {"microcalc": "microcalc.cli:main"}
+    assert set(find_packages(str(ROOT), **setuptools["packages"]["find"])) == found
+    assert "*.lark" in setuptools["package-data"]["microcalc.lang"]
+    # One source for the version: the package's own __version__.
+    assert config["project"]["dynamic"] == ["version"]
+    assert setuptools["dynamic"]["version"] == {"attr": "microcalc.__version__"}
+    assert config["project"]["scripts"] == {"microcalc": "microcalc.frontend.cli:main"}
 
 
 def test_readme_has_the_two_commands_ci_runs():

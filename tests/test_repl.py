@@ -13,13 +13,13 @@ from prompt_toolkit.history import InMemoryHistory
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
-from microcalc.lang.builtins import BUILTINS
-from microcalc.repl.commands import COMMANDS
-from microcalc.repl.completer import MicrocalcCompleter
-from microcalc.repl.display import Display
-from microcalc.repl.history import history_path, open_history
-from microcalc.repl.loop import BANNER, run_repl
-from microcalc.session import new_session
+from microcalc.lang.library import BUILTINS
+from microcalc.frontend.repl.commands import COMMANDS
+from microcalc.frontend.repl.completer import MicrocalcCompleter
+from microcalc.frontend.display import Display
+from microcalc.frontend.repl.history import history_path, open_history
+from microcalc.frontend.repl.loop import BANNER, run_repl
+from microcalc.lang import Session as new_session
 
 ENTER = "\r"
 CTRL_C = "\x03"
@@ -286,7 +286,7 @@ def test_the_readme_session_is_what_the_repl_prints():
 def test_prompt_highlights_with_the_microcalc_lexer_and_shows_brackets_and_suggestions():
     from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
     from prompt_toolkit.layout.processors import HighlightMatchingBracketProcessor
-    from microcalc.repl.loop import make_prompt
+    from microcalc.frontend.repl.loop import make_prompt
     with create_pipe_input() as pipe:
         prompt = make_prompt(new_session(), InMemoryHistory(), color=True, input=pipe,
                              output=DummyOutput())

@@ -26,10 +26,10 @@ from prompt_toolkit.output import DummyOutput
 
 from microcalc.errors import MicrocalcError
 from microcalc.lang.errors import SourceError
-from microcalc.repl.commands import run_command
-from microcalc.repl.display import Display
-from microcalc.repl.loop import make_prompt
-from microcalc.session import new_session
+from microcalc.frontend.repl.commands import run_command
+from microcalc.frontend.display import Display
+from microcalc.frontend.repl.loop import make_prompt
+from microcalc.lang import Session as new_session
 
 from test_docs import matches, mc_blocks, shown, steps
 
@@ -93,7 +93,7 @@ def test_a_name_is_only_ever_looked_up_in_the_sessions_own_tables():
     could be handed to Python."""
     assert run("t = tanh")[1] == "'tanh' is a function: call it, as in tanh(x)"
     assert run("t = dot")[1] == "'dot' is a command: write it as a statement of its own, " \
-                                "as in dot L  or  dot L, \"graph.svg\", nodes=200"
+                                "as in dot L, [path], nodes=200"
 
 
 # -- no eval, no exec, no shell ------------------------------------------------------------------

@@ -4,8 +4,8 @@ Output is a stream of `Event`s. The front end decides how each is shown: plain t
 pipe, colour and live progress lines on a terminal, one JSON object per line with --json.
 """
 
-from dataclasses import dataclass, field
-from typing import Any, Callable, Optional
+from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass
@@ -29,16 +29,32 @@ class Settings:
     interactive: bool = False   # a person is watching (REPL): live progress, Ctrl-C returns
 
 
-@dataclass
 class Context:
-    emit: Callable[[Event], None]
-    settings: Settings = field(default_factory=Settings)
-    # name_of(value) -> the variable name bound to that Value, or None (for labels)
-    name_of: Callable[[Any], Optional[str]] = lambda value: None
-    # the session's variables, name -> Value / list / model ...; read-only for builtins
-    variables: dict = field(default_factory=dict)
-    # watch(callback): call callback() after every later change of an input (:= or -=)
-    watchers: list = field(default_factory=list)
-    # the folder of the script being run, for file names relative to it; None for input
-    # typed or piped in (those are relative to the current directory)
-    directory: Optional[str] = None
+    """What a running program hands to builtins: where output goes, the display settings,
+    the session's names, and the folder of the script being run."""
+
+    def __init__(self, emit, settings, namespace):
+        self.emit = emit                    # emit(Event): show something
+        self.settings = settings
+        self.namespace = namespace
+        # the folder of the script being run, for file names relative to it; None for input
+        # typed or piped in (those are relative to the current folder)
+        self.directory = None
+
+    def name_of(self, value):
+        """The variable name bound to exactly this value, or None (for labels)."""
+        return self.namespace.name_of(value)
+
+    def named_inputs(self, output):
+        """The inputs of output's graph that have a name, in graph order."""
+        return self.namespace.named_inputs(output)
+
+    @property
+    def variables(self):
+        """The session's variables, name -> Value, list, network ...; read-only for builtins."""
+        return self.namespace.variables
+
+    @property
+    def watchers(self):
+        """Callables run after every later change of an input (`a := 3`, `a -= 0.1`)."""
+        return self.namespace.watchers

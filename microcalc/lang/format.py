@@ -1,28 +1,8 @@
 """How the language shows values: numbers in the shortest text that reads back exactly."""
 
 from ..engine import Value
+from ..text import shortest as format_number
 from .context import Event
-
-
-def format_number(x):
-    """The shortest text that reads back as the same float: 6, -1.5, 0.7071067811865477, 1e-7.
-
-    Python's repr already finds the shortest round-tripping digits; this drops the ".0" of
-    whole numbers, writes exponents without "+" or leading zeros (1e16, 1.5e-7) and shows
-    -0.0 as 0, which compares equal to it.
-    """
-    x = float(x)
-    if x == 0:
-        return "0"
-    if x - x:                       # inf or nan: never a Value, but a float may be shown
-        return repr(x)
-    text = repr(x)
-    if "e" in text:
-        mantissa, exponent = text.split("e")
-        if mantissa.endswith(".0"):
-            mantissa = mantissa[:-2]
-        return f"{mantissa}e{int(exponent)}"
-    return text[:-2] if text.endswith(".0") else text
 
 
 def format_string(text):
@@ -73,19 +53,21 @@ def describe_kind(value):
     return f"a {type(value).__name__}"
 
 
-# Pictures that follow a value of some type when a person is watching (the REPL): a layer
-# above the language registers them (rendering draws a training run's loss curve and
-# decision boundary). type -> function(value, settings) -> text, or None for no picture.
-PICTURES = {}
+# Pictures that follow a value when a person is watching (the REPL): a library module
+# registers them (graphs draws a training run's loss curve and decision boundary), each as
+# (is_kind(value) -> bool, draw(value, settings) -> text or None).
+PICTURES = []
 
 
 def pictures_for(value, settings):
     """The pictures to show after value in an interactive session, as text events."""
-    draw = PICTURES.get(type(value))
-    if draw is None or not settings.interactive:
+    if not settings.interactive:
         return []
-    text = draw(value, settings)
-    return [Event("text", text, getattr(text, "data", None))] if text else []
+    for is_kind, draw in PICTURES:
+        if is_kind(value):
+            text = draw(value, settings)
+            return [Event("text", text, getattr(text, "data", None))] if text else []
+    return []
 
 
 def event_for(value):

@@ -1,14 +1,16 @@
-"""The session: what front ends (REPL, script runner, pipes, docs) talk to."""
+"""The session: what front ends (REPL, script runner, pipes, docs) talk to. It knows the
+whole language: importing it loads every builtin (`lang/library`)."""
 
 import gc
 import os
 
 from ..errors import MicrocalcError
-from . import calculus, lists, numbers  # noqa: F401  (register grad, len, value, round)
+from .brackets import is_complete
+from .compiler import Compiler
 from .context import Context, Settings
 from .errors import Source, SourceError
-from .evaluator import Evaluator
-from .parser import is_complete, parse
+from .namespace import Namespace
+from .parser import parse
 
 
 class Session:
@@ -20,8 +22,10 @@ class Session:
     """
 
     def __init__(self, settings=None):
-        self.ctx = Context(emit=_ignore, settings=settings if settings is not None else Settings())
-        self._evaluator = Evaluator(self.ctx)
+        self.namespace = Namespace()
+        self.ctx = Context(_ignore, settings if settings is not None else Settings(),
+                           self.namespace)
+        self._compiler = Compiler(self.namespace, self.ctx)
         self._history = []
 
     @property
@@ -45,7 +49,7 @@ class Session:
         collecting = gc.isenabled()
         gc.disable()
         try:
-            statements = self._evaluator.compile_program(parse(text), text)
+            statements = self._compiler.compile_program(parse(text), text)
         finally:
             if collecting:
                 gc.enable()
@@ -79,20 +83,19 @@ class Session:
 
     def names(self):
         """User variables and functions, for completion."""
-        return sorted(set(self._evaluator.variables) | set(self._evaluator.functions))
+        return self.namespace.names()
 
     @property
     def variables(self):
-        return self._evaluator.variables
+        return self.namespace.variables
 
     @property
     def functions(self):
-        return self._evaluator.functions
+        return self.namespace.functions
 
     def reset(self):
         """Forget every variable, function, watcher and the history."""
-        self._evaluator.reset()
-        self.ctx.watchers.clear()
+        self.namespace.reset()
         self._history.clear()
 
     def to_script(self):

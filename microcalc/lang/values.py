@@ -2,9 +2,7 @@
 
 from dataclasses import dataclass
 
-from ..errors import MicrocalcError
-from ..engine import Value
-from .format import describe_kind, format_number
+from .format import format_number
 
 
 @dataclass
@@ -42,19 +40,3 @@ class Gradients:
 
 def _number(x):
     return float(getattr(x, "data", x))
-
-
-def is_number(x):
-    """A number as the language passes it: a float, an int or a Value (not a bool)."""
-    cls = x.__class__
-    return cls is float or cls is Value or (isinstance(x, (int, float)) and cls is not bool)
-
-
-def whole_number(x, what):
-    """x (a float or Value the language passed) as an int, or a clear error naming `what`."""
-    if not is_number(x):
-        raise MicrocalcError(f"{what} must be a whole number, not {describe_kind(x)}")
-    x = _number(x)
-    if not x.is_integer():
-        raise MicrocalcError(f"{what} must be a whole number, not {format_number(x)}")
-    return int(x)

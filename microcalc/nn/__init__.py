@@ -1,26 +1,37 @@
 """Neural networks made of Values: micrograd's Module, Neuron, Layer and MLP (a drop-in:
 `from microcalc.nn import MLP` runs micrograd programs unchanged), losses, optimizers,
 data sets, saving and loading, and a training loop with a history.
+
+Each part is imported when first asked for (`from microcalc.nn import MLP` loads the modules
+and nothing of training), so a program that never trains never pays for it.
 """
 
-from .datasets import GENERATORS, Dataset, blobs, circles, load_csv, moons, spirals, xor
-from .losses import (LOSSES, binary_cross_entropy, hinge, l2, mse, softmax,
-                     softmax_cross_entropy, sse)
-from .modules import ACTIVATIONS, INITIALISERS, MLP, Layer, Module, Neuron
-from .optim import (OPTIMIZERS, SGD, Adam, Constant, CosineDecay, ExponentialDecay,
-                    LinearDecay, Optimizer)
-from .serialize import load, save
-from .training import (CompiledStep, GraphStep, Objective, StepRecord, TrainingRun, accuracy,
-                       classify, default_loss, predict, train)
+import importlib
 
-__all__ = [
-    "Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "INITIALISERS",
-    "mse", "sse", "hinge", "binary_cross_entropy", "softmax_cross_entropy", "softmax", "l2",
-    "LOSSES",
-    "Optimizer", "SGD", "Adam", "OPTIMIZERS", "Constant", "LinearDecay", "CosineDecay",
-    "ExponentialDecay",
-    "Dataset", "moons", "circles", "xor", "blobs", "spirals", "load_csv", "GENERATORS",
-    "save", "load",
-    "Objective", "GraphStep", "CompiledStep", "StepRecord", "TrainingRun", "train", "predict", "classify",
-    "accuracy", "default_loss",
-]
+_HOMES = {
+    "modules": ("Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "INITIALISERS"),
+    "losses": ("mse", "sse", "hinge", "binary_cross_entropy", "softmax_cross_entropy",
+               "softmax", "l2", "LOSSES"),
+    "optim": ("Optimizer", "SGD", "Adam", "OPTIMIZERS", "Constant", "LinearDecay",
+              "CosineDecay", "ExponentialDecay"),
+    "datasets": ("Dataset", "moons", "circles", "xor", "blobs", "spirals", "load_csv",
+                 "GENERATORS"),
+    "serialize": ("save", "load"),
+    "training": ("Objective", "GraphStep", "CompiledStep", "StepRecord", "TrainingRun",
+                 "train", "predict", "classify", "accuracy", "default_loss"),
+}
+_MODULE_OF = {name: module for module, names in _HOMES.items() for name in names}
+
+__all__ = list(_MODULE_OF)
+
+
+def __getattr__(name):
+    if name not in _MODULE_OF:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{_MODULE_OF[name]}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

@@ -1,15 +1,27 @@
 """Seeing the graph: trees, Graphviz DOT, the chain rule spelled out, gradient checks and
 terminal plots, as functions returning text (`Picture`s: strings carrying `.data`).
 
-The language commands built on them (tree, dot, explain, check, watch, plot, boundary) live
-in `microcalc.render.commands`, which is imported by `microcalc.session` and not here, so
-that the Python API does not load the language.
+Pure pictures: nothing here knows the language. The language's commands built on them
+(tree, dot, explain, check, watch, plot, boundary) live in `microcalc.lang.library.graphs`.
+Each renderer is imported when first asked for, so `from microcalc.render import tree`
+loads only what trees need.
 """
 
-from .check import check
-from .dot import dot, write_dot
-from .explain import explain
-from .plot import decision_boundary, line_chart
-from .tree import tree
+import importlib
 
-__all__ = ["tree", "dot", "write_dot", "explain", "check", "line_chart", "decision_boundary"]
+_HOMES = {"tree": "tree", "dot": "dot", "write_dot": "dot", "explain": "explain",
+          "check": "check", "line_chart": "plot", "decision_boundary": "plot"}
+
+__all__ = list(_HOMES)
+
+
+def __getattr__(name):
+    if name not in _HOMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{_HOMES[name]}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

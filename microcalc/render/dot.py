@@ -13,11 +13,12 @@ from collections import deque
 
 from ..engine import Value, grad, topological_order
 from ..errors import MicrocalcError
+from .defaults import DOT_NODES
 from .labels import namer, op_text
 from .picture import Picture
 from .style import number
 
-DEFAULT_NODES = 200
+DEFAULT_NODES = DOT_NODES
 IMAGE_FORMATS = ("svg", "png", "pdf")
 TEXT_SUFFIXES = (".dot", ".gv")
 GRAPHVIZ_HELP = ("install Graphviz to get the `dot` program (Debian/Ubuntu: apt install "

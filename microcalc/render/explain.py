@@ -16,12 +16,13 @@ the heading, one operation each, so every edge can be written as d(parent)/d(chi
 
 from ..engine import Value, grad, topological_order
 from ..errors import DomainError, MicrocalcError
+from .defaults import EXPLAIN_PATHS
 from .formulas import expression, rule, substitute
 from .labels import namer
 from .picture import Picture, table
 from .style import glyphs, number
 
-MAX_PATHS = 20
+MAX_PATHS = EXPLAIN_PATHS
 MAX_EDGES = 30
 MAX_SUMMARY_ROWS = 20
 MAX_DEFINITIONS = 24

@@ -6,6 +6,8 @@ and paints through `paint` so that colour codes appear only when asked for.
 
 from dataclasses import astuple, dataclass
 
+from ..text import tidy_exponent
+
 
 @dataclass(frozen=True)
 class Glyphs:
@@ -74,10 +76,7 @@ def number(x, digits=6):
     -1.4999999999999996 reads as the -1.5 it is meant to be; the REPL prints full precision.
     Exponents are written as the language writes them: 1e16, 1.5e-7.
     """
-    text = f"{float(x):.{digits}g}"
-    if "e" in text:
-        mantissa, exponent = text.split("e")
-        text = f"{mantissa}e{int(exponent)}"
+    text = tidy_exponent(f"{float(x):.{digits}g}")
     return "0" if text == "-0" else text
 
 

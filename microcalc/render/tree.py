@@ -16,12 +16,13 @@ count that the caller can raise; what was cut is said under the tree.
 
 from ..engine import Value, grad, topological_order
 from ..errors import MicrocalcError
+from .defaults import TREE_DEPTH, TREE_NODES
 from .labels import namer, op_text
 from .picture import Picture, table
 from .style import glyphs, number
 
-DEFAULT_DEPTH = 12
-DEFAULT_NODES = 200
+DEFAULT_DEPTH = TREE_DEPTH
+DEFAULT_NODES = TREE_NODES
 
 
 def tree(value, names=None, ascii=False, color=False, depth=DEFAULT_DEPTH, nodes=DEFAULT_NODES):

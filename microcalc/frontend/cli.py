@@ -6,8 +6,9 @@
     ... | microcalc            run what stdin holds as a script
 
 Scripts and pipes print only results, one per line, and stop at the first error (exit 1, the
-error on stderr). Start-up matters for those: prompt_toolkit is imported only on the way into
-the REPL.
+error on stderr). Start-up matters for those: the language is imported only once the
+arguments are read (so --version and --help import nothing of it), and prompt_toolkit only on
+the way into the REPL.
 
 Exit status: 0 success; 1 an error in the program or an unreadable file; 2 a usage error;
 70 an internal error (a bug in microcalc: one line on stderr, never a traceback);
@@ -20,10 +21,9 @@ import os
 import shutil
 import sys
 
-from . import __version__
-from .errors import MicrocalcError
-from .lang.context import Settings
-from .repl.display import Display, OutputClosed, OutputFailed
+from .. import __version__
+from ..errors import MicrocalcError
+from .display import Display, OutputClosed, OutputFailed
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -97,6 +97,7 @@ def _main(argv):
     display = _make_display(args)
     programs = [("<-e>", text) for text in args.eval]
     wants_repl = args.interactive or (not programs and not args.files and on_terminal)
+    from .sources import read_source
     try:
         # Every file is read before anything runs: a missing second file runs nothing.
         programs += [(path, read_source(path)) for path in args.files]
@@ -106,9 +107,10 @@ def _main(argv):
         display.error(error)
         return EXIT_ERROR
 
-    from .render.style import UNICODE_CHARACTERS
-    from .session import new_session
-    session = new_session(Settings(
+    from ..lang import Session
+    from ..lang.context import Settings
+    from ..render.style import UNICODE_CHARACTERS
+    session = Session(Settings(
         color=display.color,
         ascii=args.ascii or not _can_encode(sys.stdout, UNICODE_CHARACTERS),
         width=display.width,
@@ -149,33 +151,6 @@ def _programs_attached(argv):
         else:
             attached.append(arg)
     return attached
-
-
-def read_source(path):
-    """The text of a script; '-' is stdin. Raises MicrocalcError with a one-line reason."""
-    name = "<stdin>" if path == "-" else path
-    try:
-        if path == "-":
-            if sys.stdin is None:        # Python's stand-in for stdin closed at start
-                raise MicrocalcError(f"cannot read {name}: it is closed")
-            data = sys.stdin.buffer.read()
-        else:
-            with open(path, "rb") as file:
-                data = file.read()
-    except FileNotFoundError:
-        raise MicrocalcError(f"cannot read {name}: no such file") from None
-    except IsADirectoryError:
-        raise MicrocalcError(f"cannot read {name}: it is a directory") from None
-    except PermissionError:
-        raise MicrocalcError(f"cannot read {name}: permission denied") from None
-    except OSError as exc:
-        raise MicrocalcError(f"cannot read {name}: {exc.strerror or exc}") from None
-    try:
-        text = data.decode("utf-8-sig")   # -sig: a byte-order mark is not part of the program
-    except UnicodeDecodeError as exc:
-        raise MicrocalcError(f"cannot read {name}: not UTF-8 "
-                             f"(byte 0x{data[exc.start]:02x} at offset {exc.start})") from None
-    return text.replace("\r\n", "\n")
 
 
 def _make_display(args):

@@ -1,54 +1,38 @@
-"""Runs a parsed program: each statement is compiled once into Python closures, then run.
+"""Compiles a parsed program: each statement becomes a Python closure, run once compiled.
 
 Compiling the whole program before running it means a mistake found while compiling (an
 assignment to a builtin, a malformed function definition) also stops the program before
 anything in it has run, as a syntax error does. Closures rather than a tree walk: a
 statement runs as a handful of direct calls, which keeps long scripts fast.
 
-The session's state lives here: variables (name -> Value, list, string or object), user
-functions and `ans`; `Dependents` keeps track of which graphs to recompute when an input
-changes in place.
+The session's names live in a `Namespace`; calls are bound and their errors translated in
+`calls`. What the compiler adds is where each thing was written: every error it raises is a
+SourceError at the statement, expression or argument at fault.
 """
 
 import difflib
-import inspect
-import math
 
 from lark import Tree
 
 from ..engine import FUNCTIONS, OPS, Value
 from ..errors import DomainError, MicrocalcError
-from .builtins import BUILTINS
-from .calculus import describe_domain_error, named_inputs
+from .arguments import is_number
+from .calls import argument_problem, count, describe_domain_error, message_for
 from .context import Event
-from .dependents import Dependents
 from .errors import SourceError
 from .format import describe_kind, event_for, format_number, pictures_for
-from .values import GradQuery, is_number
+from .library import BUILTINS
+from .namespace import NOTHING, UserFunction
+from .values import GradQuery
+from .vocabulary import CONSTANTS, LAST_RESULT
 
-CONSTANTS = {"pi": math.pi, "e": math.e}
-LAST_RESULT = "ans"
 # Calls nest this deep at most: the language has no `if`, so a function that calls itself
 # can never stop.
 MAX_CALL_DEPTH = 200
-_NOTHING = object()
 _UPDATE_OPS = {f"{op.symbol}=": op for op in OPS.values() if op.arity == 2 and op.symbol}
-_BINARY_OPS = {op.name for op in OPS.values() if op.arity == 2 and op.symbol}
-
-
-class UserFunction:
-    """A function defined in the language: f(x, y) = x*y + tanh(x)."""
-
-    __slots__ = ("name", "params", "body", "text")
-
-    def __init__(self, name, params, body, text):
-        self.name = name
-        self.params = params
-        self.body = body
-        self.text = text
-
-    def __str__(self):
-        return self.text
+# The grammar names each operator's rule after its op in OPS (add, neg, pow, ...).
+BINARY_OPS = frozenset(op.name for op in OPS.values() if op.arity == 2 and op.symbol)
+UNARY_OPS = frozenset(op.name for op in OPS.values() if op.arity == 1 and op.symbol)
 
 
 class Statement:
@@ -66,50 +50,25 @@ class Statement:
         return self.source.error_at(message, self.where)
 
 
-class Evaluator:
-    def __init__(self, ctx):
+class Compiler:
+    """Turns syntax trees into Statements that run against a namespace and a context."""
+
+    def __init__(self, namespace, ctx):
+        self.namespace = namespace
         self.ctx = ctx
-        self.variables = ctx.variables
-        self.functions = {}
-        self.ans = _NOTHING
+        self.variables = namespace.variables
+        self.functions = namespace.functions
         self.call_depth = 0
-        self.dependents = Dependents(self.variables)
-        self._version = 0          # bumped on every (re)binding: the names cache is stale
-        self._names_version = -1
-        self._names_by_id = {}
-        ctx.name_of = self.name_of
-
-    # -- state -------------------------------------------------------------------------
-
-    def reset(self):
-        self.variables.clear()
-        self.functions.clear()
-        self.ans = _NOTHING
-        self._changed()
-
-    def _changed(self):
-        self._version += 1
-        self.dependents.forget()
-
-    def name_of(self, value):
-        """The variable name bound to exactly this object, or None."""
-        if self._names_version != self._version:
-            names = {}
-            for name, bound in self.variables.items():
-                names.setdefault(id(bound), name)
-            self._names_by_id = names
-            self._names_version = self._version
-        name = self._names_by_id.get(id(value))
-        return name if name is not None and self.variables.get(name) is value else None
-
-    def bind(self, name, value):
-        self.variables[name] = value
-        if self.functions:
-            self.functions.pop(name, None)
-        self._changed()
+        self._expressions = {
+            "number": self._expr_number, "string": self._expr_string, "name": self._expr_name,
+            "list": self._expr_list, "index": self._expr_index, "pos": self._expr_pos,
+            "call": self._expr_call,
+            **{name: self._binary for name in BINARY_OPS},
+            **{name: self._unary for name in UNARY_OPS},
+        }
 
     def show(self, value):
-        self.ans = value
+        self.namespace.ans = value
         self.ctx.emit(event_for(value))
         for picture in pictures_for(value, self.ctx.settings):
             self.ctx.emit(picture)
@@ -150,7 +109,7 @@ class Evaluator:
         literal = _is_number_literal(right)
         expression = self.expression(right, source, ())
         prints = not in_block and not literal
-        bind = self.bind
+        bind = self.namespace.bind
         show = self.show
         where = right.meta
 
@@ -171,8 +130,7 @@ class Evaluator:
 
     def _note_old_input_in_use(self, name, old, new):
         """`a = 5` after L was built from a: L keeps the old a. Say so, and how to change it."""
-        users = [self.name_of(root) for root in self.dependents.users(old)
-                 if self.name_of(root)]
+        users = self.namespace.users_of(old)
         if users:
             shown = ", ".join(users[:3]) + (", ..." if len(users) > 3 else "")
             self.ctx.emit(Event(
@@ -201,13 +159,10 @@ class Evaluator:
         compiled = self.expression(body, source, params)
         text = source.text[target.meta.start_pos:body.meta.end_pos]
         function = UserFunction(name, params, compiled, text)
-        functions = self.functions
-        variables = self.variables
+        define = self.namespace.define
 
         def run():
-            variables.pop(name, None)
-            functions[name] = function
-            self._changed()
+            define(function)
         return run
 
     def _statement_set_input(self, tree, source, in_block):
@@ -226,12 +181,15 @@ class Evaluator:
         target_where = target.meta
         right_where = right.meta
 
+        namespace = self.namespace
+
         def run():
-            value = self.variables.get(name, _NOTHING)
-            if value is _NOTHING:
-                raise self._unknown_name(name, target_where, source)
-            if value.__class__ is not Value or not value.is_input:
-                raise source.error_at(self._not_an_input(name, value, symbol), target_where)
+            try:
+                value = namespace.input_named(name, symbol)
+            except MicrocalcError as exc:
+                if name not in namespace.variables:
+                    raise self._unknown_name(name, target_where, source) from None
+                raise source.error_at(str(exc), target_where) from None
             new = expression(None)
             if new.__class__ is Value:
                 new = new.data
@@ -240,12 +198,12 @@ class Evaluator:
             else:
                 raise source.error_at(f"{symbol} needs a number, not {describe_kind(new)}",
                                       right_where)
-            if combine is not None:
-                try:
+            try:
+                if combine is not None:
                     new = combine(value.data, new)
-                except DomainError as exc:
-                    raise source.error_at(describe_domain_error(exc), where) from None
-            self.change_input(name, value, new, source, where)
+                namespace.change_input(name, value, new)
+            except MicrocalcError as exc:
+                raise source.error_at(message_for(exc, symbol), where) from None
         return run
 
     def _statement_repeat(self, tree, source, in_block):
@@ -303,47 +261,11 @@ class Evaluator:
             raise source.error_at(f"'{name}' is a builtin {entry.kind} and cannot be assigned;"
                                   f" choose another name", where)
 
-    # -- changing an input in place ------------------------------------------------------
-
-    def change_input(self, name, value, new, source, where):
-        """Give input `value` a new number and recompute every graph that uses it.
-
-        If a graph cannot be computed at the new value (log of a negative number, say), the
-        old value is put back and everything recomputed again before the error is raised:
-        an error loses nothing. Ctrl-C half-way does the same.
-        """
-        dependents = self.dependents
-        old = value.data
-        value.data = new
-        try:
-            dependents.recompute(value, also=self.ans)
-        except DomainError as exc:
-            value.data = old
-            dependents.recompute(value, also=self.ans)
-            culprit = self.name_of(dependents.first_failing(value, new)) or "a graph that uses it"
-            raise source.error_at(
-                f"{name} = {format_number(new)} would make {culprit} undefined: "
-                f"{describe_domain_error(exc)}; {name} keeps its value {format_number(old)}",
-                where) from None
-        except KeyboardInterrupt:
-            value.data = old
-            dependents.recompute(value, also=self.ans)
-            raise
-        for watcher in list(self.ctx.watchers):
-            watcher()
-
-    def _not_an_input(self, name, value, symbol):
-        if value.__class__ is Value:
-            inputs = [self.name_of(v) for v in named_inputs(value, self.name_of)]
-            hint = (f"; change one of its inputs instead ({', '.join(inputs)})" if inputs else "")
-            return f"{name} is not an input: it is computed from other values{hint}"
-        return f"{symbol} changes an input (a number), and {name} is {describe_kind(value)}"
-
     # -- expressions ---------------------------------------------------------------------
 
     def expression(self, tree, source, params):
         """Compile an expression tree into a function of the local parameters (or None)."""
-        return getattr(self, f"_expr_{tree.data}")(tree, source, params)
+        return self._expressions[tree.data](tree, source, params)
 
     def _expr_number(self, tree, source, params):
         value = float(tree.children[0])
@@ -366,8 +288,8 @@ class Evaluator:
         where = tree.meta
 
         def load(local):
-            value = variables.get(name, _NOTHING)
-            if value is _NOTHING:
+            value = variables.get(name, NOTHING)
+            if value is NOTHING:
                 return load_other(name, where, source)
             return value
         return load
@@ -376,9 +298,9 @@ class Evaluator:
         if name in CONSTANTS:
             return CONSTANTS[name]
         if name == LAST_RESULT:
-            if self.ans is _NOTHING:
+            if self.namespace.ans is NOTHING:
                 raise source.error_at("'ans' is the last result, and there is none yet", where)
-            return self.ans
+            return self.namespace.ans
         entry = BUILTINS.get(name)
         if entry is not None and entry.kind == "command":
             raise source.error_at(f"'{name}' is a command: write it as a statement of its own,"
@@ -457,7 +379,7 @@ class Evaluator:
     def _binary(self, tree, source, params):
         # 1 + 2 + ... + n is a tree that leans left and is as deep as the sum is long: it is
         # compiled and run with a loop, so Python's recursion limit does not cap its length.
-        if tree.children[0].data in _BINARY_OPS:
+        if tree.children[0].data in BINARY_OPS:
             return self._binary_chain(tree, source, params)
         op = OPS[tree.data]
         function = FUNCTIONS[op.name]
@@ -480,7 +402,7 @@ class Evaluator:
 
     def _binary_chain(self, tree, source, params):
         spine = []                   # the operation nodes down the left edge, outermost first
-        while tree.data in _BINARY_OPS:
+        while tree.data in BINARY_OPS:
             spine.append(tree)
             tree = tree.children[0]
         first = self.expression(tree, source, params)
@@ -527,8 +449,8 @@ class Evaluator:
                         f"'{name}' is a command: write it at the start of a statement, as in "
                         f"{entry.signature}", name_token)
                 return call_builtin(entry, args, kwargs, source, where)
-            value = variables.get(name, _NOTHING)
-            if value is _NOTHING:
+            value = variables.get(name, NOTHING)
+            if value is NOTHING:
                 raise self._unknown_name(name, name_token, source)
             if not callable(value) or value.__class__ is Value:
                 raise source.error_at(
@@ -578,46 +500,35 @@ class Evaluator:
                     raise source.error_at(f"grad can differentiate only with respect to a "
                                           f"variable, not {describe_kind(item)}", where)
             if len(values) == 1:
-                wrt = named_inputs(output, self.name_of)
+                wrt = self.namespace.named_inputs(output)
             return GradQuery(output, wrt, text)
         return run
 
     # -- calls -----------------------------------------------------------------------------
 
     def _call_builtin(self, entry, args, kwargs, source, where):
-        problem = _argument_problem(entry, args, kwargs)
+        problem = argument_problem(entry, args, kwargs)
         if problem:
             raise source.error_at(problem, where)
         try:
             return entry.function(self.ctx, *args, **kwargs)
         except SourceError:
             raise
-        except DomainError as exc:
-            raise source.error_at(describe_domain_error(exc), where) from None
-        except MicrocalcError as exc:
-            raise source.error_at(str(exc), where) from None
-        except RecursionError:
-            raise source.error_at(f"{entry.name}: the computation is nested too deeply",
-                                  where) from None
         except Exception as exc:   # a builtin's own bug or an odd argument: never a traceback
-            raise source.error_at(_python_error_message(entry.name, args, exc), where) from exc
+            raise source.error_at(message_for(exc, entry.name, args), where) from _cause(exc)
 
     def _call_object(self, name, function, args, kwargs, source, where):
         try:
             return function(*args, **kwargs)
         except SourceError:
             raise
-        except DomainError as exc:
-            raise source.error_at(describe_domain_error(exc), where) from None
-        except MicrocalcError as exc:
-            raise source.error_at(str(exc), where) from None
         except Exception as exc:
-            raise source.error_at(f"{name}: {exc}", where) from exc
+            raise source.error_at(message_for(exc, name, args), where) from _cause(exc)
 
     def _call_user(self, function, args, kwargs, source, where):
         params = function.params
         if len(args) > len(params) or (not kwargs and len(args) < len(params)):
-            raise source.error_at(f"{function.name} takes {_count(len(params), 'argument')}, "
+            raise source.error_at(f"{function.name} takes {count(len(params), 'argument')}, "
                                   f"got {len(args)}", where)
         local = dict(zip(params, args))
         for key, value in kwargs.items():
@@ -642,13 +553,6 @@ class Evaluator:
             raise source.error_at(f"in {function.name}: {inner.message}", where) from None
         finally:
             self.call_depth -= 1
-
-
-for _op in OPS.values():
-    if _op.symbol and _op.arity == 2:
-        setattr(Evaluator, f"_expr_{_op.name}", Evaluator._binary)
-    elif _op.symbol and _op.arity == 1:
-        setattr(Evaluator, f"_expr_{_op.name}", Evaluator._unary)
 
 
 class _Runaway(SourceError):
@@ -681,58 +585,7 @@ def _unescape(text):
     return "".join(out)
 
 
-def _count(n, noun):
-    return f"{n} {noun}" + ("" if n == 1 else "s")
-
-
-_signatures = {}
-
-
-def _argument_problem(entry, args, kwargs):
-    """Why args and kwargs do not fit the builtin, as a sentence; None if they fit."""
-    op = OPS.get(entry.name)
-    if op is not None and entry.category == "math":
-        if kwargs:
-            return f"{entry.name} takes no keyword arguments"
-        if len(args) != op.arity:
-            return f"{entry.name} takes {_count(op.arity, 'argument')}, got {len(args)}"
-        for arg in args:
-            if not is_number(arg):
-                return f"{entry.name} needs a number, not {describe_kind(arg)}"
-        return None
-    signature = _signatures.get(entry.function)
-    if signature is None:
-        try:
-            signature = inspect.signature(entry.function)
-        except (TypeError, ValueError):
-            return None
-        _signatures[entry.function] = signature
-    try:
-        signature.bind(None, *args, **kwargs)
-    except TypeError as exc:
-        parameters = list(signature.parameters.values())[1:]
-        positional = [p for p in parameters
-                      if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-        required = [p for p in positional if p.default is p.empty]
-        varargs = any(p.kind == p.VAR_POSITIONAL for p in parameters)
-        if varargs and len(args) < len(required):
-            return f"{entry.name} takes at least {_count(len(required), 'argument')}, " \
-                   f"got {len(args)}"
-        if not varargs and len(args) > len(positional):
-            if len(required) == len(positional):
-                return f"{entry.name} takes {_count(len(positional), 'argument')}, " \
-                       f"got {len(args)}"
-            return (f"{entry.name} takes {len(required)} to {_count(len(positional), 'argument')}"
-                    f", got {len(args)}")
-        return f"wrong arguments for {entry.name}: {exc} (it is called as {entry.signature})"
-    return None
-
-
-def _python_error_message(name, args, exc):
-    kinds = ", ".join(describe_kind(a) for a in args)
-    if isinstance(exc, TypeError):
-        return f"{name} cannot work with these arguments ({kinds}): {exc}"
-    return f"{name}: {exc}"
-
-
-__all__ = ["Evaluator", "UserFunction", "CONSTANTS"]
+def _cause(exc):
+    """What a translated error keeps as its cause: nothing for errors the user made, the
+    exception itself for a bug (MICROCALC_TRACEBACK=1 shows it)."""
+    return None if isinstance(exc, MicrocalcError) else exc

@@ -2,7 +2,7 @@
 
 Nothing is listed here: builtins come from the registry (`BUILTINS`, with their signature and
 one-line doc as the menu's description), names from `session.names()`, constants from the
-evaluator, keywords from the grammar (through the lexer), colon-commands from their table. The word being completed is
+vocabulary, keywords from the grammar (through the vocabulary), colon-commands from their table. The word being completed is
 found with the language's identifier pattern: prompt_toolkit's default splitter would see
 `(` as the word after `grad(`.
 """
@@ -12,12 +12,11 @@ import re
 from prompt_toolkit.completion import Completer, Completion, PathCompleter
 from prompt_toolkit.document import Document
 
-from ..lang.builtins import BUILTINS
-from ..lang.evaluator import CONSTANTS, LAST_RESULT
-from ..lexer import KEYWORDS, NAME_PATTERN
+from ...lang.library import BUILTINS
+from ...lang.vocabulary import CONSTANTS, LAST_RESULT, keywords, name_pattern
 from .commands import COMMANDS
 
-_NAME_BEFORE_CURSOR = re.compile(f"(?:{NAME_PATTERN})$")
+_NAME_BEFORE_CURSOR = re.compile(f"(?:{name_pattern()})$")
 _COLON_COMMAND = re.compile(r"^\s*:(\w*)$")
 _COMMAND_ARGUMENT = re.compile(r"^\s*:(\w+)\s+(.*)$", re.DOTALL)
 
@@ -44,7 +43,7 @@ class MicrocalcCompleter(Completer):
 
     def _names(self, prefix):
         candidates = {}   # name -> description; the session's own names win over builtins
-        for keyword in KEYWORDS:
+        for keyword in keywords():
             candidates[keyword] = "keyword"
         for constant, value in CONSTANTS.items():
             candidates[constant] = f"constant {value!r}"

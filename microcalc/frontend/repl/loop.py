@@ -10,8 +10,8 @@ from prompt_toolkit.layout.processors import HighlightMatchingBracketProcessor
 from prompt_toolkit.lexers import PygmentsLexer
 from prompt_toolkit.output import ColorDepth
 
-from .. import __version__
-from ..errors import MicrocalcError
+from ... import __version__
+from ...errors import MicrocalcError
 from ..lexer import MicrocalcReplLexer
 from .commands import QuitRepl, run_command
 from .completer import MicrocalcCompleter

@@ -10,8 +10,9 @@ from microcalc.lang.context import Context, Settings
 from microcalc.lang.errors import SourceError
 from microcalc.errors import MicrocalcError
 from microcalc.nn import MLP, Dataset, load_csv, train
-from microcalc.render import commands
-from microcalc.session import new_session
+from microcalc.lang.library import graphs as commands
+from microcalc.lang.namespace import Namespace
+from microcalc.lang import Session as new_session
 from test_render_check import SEED_CHECK
 from test_render_explain import NEURON_EXPLAIN, SEED_EXPLAIN
 from test_render_tree import NEURON_TREE, SEED_TREE, SEED_TREE_ASCII
@@ -141,9 +142,9 @@ def test_unwatch_of_something_not_watched_is_an_error():
 def test_commands_refuse_plain_numbers_and_bad_limits():
     with pytest.raises(SourceError, match="tree needs a graph"):
         run("tree 3")
-    with pytest.raises(SourceError, match="depth= needs a whole number >= 0"):
+    with pytest.raises(SourceError, match="depth= must be a whole number, at least 0"):
         run(SEED + "tree L, depth=-1")
-    with pytest.raises(SourceError, match="nodes= needs a whole number >= 1"):
+    with pytest.raises(SourceError, match="nodes= must be a whole number, at least 1"):
         run(SEED + "tree L, nodes=1.5")
     with pytest.raises(SourceError, match="explain needs the input"):
         run(SEED + "explain L")
@@ -157,7 +158,7 @@ def test_plot_a_list_of_numbers():
 
 def _context(**settings):
     events = []
-    return Context(emit=events.append, settings=Settings(**settings)), events
+    return Context(events.append, Settings(**settings), Namespace()), events
 
 
 def _trained():
@@ -209,7 +210,7 @@ def test_boundary_needs_two_inputs_and_one_output():
 
 def _training_events(program, interactive):
     from microcalc.lang.context import Settings
-    from microcalc.session import new_session
+    from microcalc.lang import Session as new_session
     session = new_session(Settings(interactive=interactive, width=70))
     return [e for e in session.run(program) if e.kind in ("value", "text")]
 

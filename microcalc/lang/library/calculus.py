@@ -5,45 +5,30 @@ leads back to the inputs: it can be differentiated again (grad(grad(L, a), a)), 
 variable holding it is recomputed when an input changes in place.
 """
 
-from .. import engine
-from ..engine import Value
-from ..errors import DomainError, MicrocalcError
-from .builtins import builtin
-from .context import Event
-from .format import describe_kind, format_number
-from .values import Gradients, is_number
+from ... import engine
+from ...engine import Value
+from ...errors import DomainError, MicrocalcError
+from ..arguments import is_number
+from ..calls import describe_domain_error
+from ..context import Event
+from ..format import describe_kind, format_number
+from ..values import Gradients
+from .registry import builtin
 
 
-def named_inputs(output, name_of):
-    """The inputs (leaf Values) of output's graph that have a name, in graph order."""
-    if not isinstance(output, Value):
-        return []
-    return [v for v in engine.topological_order(output) if v.is_input and name_of(v)]
-
-
-def describe_domain_error(exc):
-    """A DomainError as the operation was written: '1 / 0: division by zero'."""
-    op = engine.OPS.get(exc.op_name)
-    shown = [format_number(x) for x in exc.operands]
-    if op is not None and op.symbol and len(shown) == 2:
-        return f"{shown[0]} {op.symbol} {shown[1]}: {exc.reason}"
-    if op is not None and op.symbol and len(shown) == 1:
-        return f"{op.symbol}{shown[0]}: {exc.reason}"
-    return str(exc)
-
-
-@builtin("grad", "grad(L, x, ...)",
-         "derivative of L with respect to x; several x give a list; grad(L) lists every input",
+@builtin("grad", "The derivative of L with respect to x. Several inputs give a list of "
+         "derivatives; grad(L) alone lists the derivative by every named input of L. Each "
+         "derivative is itself a graph, so grad(grad(L, x), x) is the second derivative.",
          example="a = 3\ngrad(a**2, a)", category="calculus")
-def grad(ctx, output, *wrt):
-    if not wrt:
-        return _gradient_table(ctx, output)
-    if len(wrt) == 1 and not isinstance(wrt[0], (list, tuple)):
-        return gradients(ctx, output, list(wrt))[0]
+def grad(ctx, L, *x):
+    if not x:
+        return _gradient_table(ctx, L)
+    if len(x) == 1 and not isinstance(x[0], (list, tuple)):
+        return gradients(ctx, L, list(x))[0]
     targets = []
-    for item in wrt:
+    for item in x:
         targets.extend(item if isinstance(item, (list, tuple)) else [item])
-    return gradients(ctx, output, targets)
+    return gradients(ctx, L, targets)
 
 
 def gradients(ctx, output, targets):
@@ -78,7 +63,7 @@ def gradients(ctx, output, targets):
 
 
 def _gradient_table(ctx, output):
-    inputs = named_inputs(output, ctx.name_of)
+    inputs = ctx.named_inputs(output)
     if not inputs:
         if isinstance(output, Value) or is_number(output):
             raise MicrocalcError("grad(L) lists the named inputs of L, and this value has none:"

@@ -11,11 +11,11 @@ import shlex
 from dataclasses import dataclass
 from typing import Callable, Optional
 
-from ..engine import Value
-from ..errors import MicrocalcError
-from ..lang.builtins import BUILTINS
-from ..lang.context import Event
-from ..lang.format import format_value
+from ...engine import Value
+from ...errors import MicrocalcError
+from ...lang.context import Event
+from ...lang.format import format_value
+from ...lang.library import BUILTINS
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,7 @@ def _reset(session, display, argument):
 
 @command("load", ":load FILE", "run a .mg script in this session", argument="file")
 def _load(session, display, argument):
-    from ..cli import read_source   # the same reader, and messages, as `microcalc FILE`
+    from ..sources import read_source   # the same reader, and messages, as `microcalc FILE`
     path = _one_path("load", argument)
     session.run(read_source(path), filename=path, emit=display.show)
 

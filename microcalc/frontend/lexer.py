@@ -1,6 +1,6 @@
 """A Pygments lexer for microcalc, built from the grammar's own terminals and the builtin table.
 
-Nothing about the language is written out here. The grammar (grammar/microcalc.lark) gives
+Nothing about the language is written out here. The grammar (lang/grammar.lark) gives
 the patterns of numbers, strings, names and comments, the keywords (`repeat`) and every
 operator and bracket (`:=`, `**`, `+=`, ...); the builtin table tells functions (`tanh`)
 from commands (`tree`). A character no rule matches becomes an Error token, as it is an
@@ -16,10 +16,8 @@ from pygments.lexer import RegexLexer, inherit
 from pygments.token import (Comment, Keyword, Name, Number, Operator, Punctuation, String,
                             Whitespace)
 
-from . import session as _every_builtin  # noqa: F401  (registers the nn and render builtins)
-from .lang.builtins import BUILTINS
-from .lang.evaluator import CONSTANTS, LAST_RESULT
-from .lang.parser import terminals
+from ..lang.library import BUILTINS
+from ..lang.vocabulary import CONSTANTS, LAST_RESULT, keywords, name_pattern, terminals
 
 # Terminals the lexer gives a meaning of their own; every other one is an operator, a bracket
 # or a keyword, according to its text.
@@ -30,10 +28,8 @@ BRACKETS_AND_SEPARATORS = set("()[]{},;")
 _TERMINALS, _IGNORED = terminals()
 _PATTERNS = {terminal.name: terminal.pattern.to_regexp() for terminal in _TERMINALS}
 
-NAME_PATTERN = _PATTERNS[NAME]
-KEYWORDS = frozenset(terminal.pattern.value for terminal in _TERMINALS
-                     if terminal.pattern.type == "str"
-                     and re.fullmatch(NAME_PATTERN, terminal.pattern.value))
+NAME_PATTERN = name_pattern()
+KEYWORDS = keywords()
 
 
 def _name_token(default):

@@ -1,0 +1,66 @@
+"""Calling what a program names: binding arguments to a builtin's parameters, and the one
+translation of whatever a call raises into a message in the language's words.
+"""
+
+from ..engine import OPS
+from ..errors import DomainError, MicrocalcError
+from .format import describe_kind, format_number
+
+__all__ = ["argument_problem", "describe_domain_error", "message_for"]
+
+
+def describe_domain_error(exc):
+    """A DomainError as the operation was written: '1 / 0: division by zero'."""
+    op = OPS.get(exc.op_name)
+    shown = [format_number(x) for x in exc.operands]
+    if op is not None and op.symbol and len(shown) == 2:
+        return f"{shown[0]} {op.symbol} {shown[1]}: {exc.reason}"
+    if op is not None and op.symbol and len(shown) == 1:
+        return f"{op.symbol}{shown[0]}: {exc.reason}"
+    return str(exc)
+
+
+def message_for(exc, name, args=()):
+    """What the user is told when calling `name` with args raised exc."""
+    if isinstance(exc, DomainError):
+        return describe_domain_error(exc)
+    if isinstance(exc, MicrocalcError):
+        return str(exc)
+    if isinstance(exc, RecursionError):
+        return f"{name}: the computation is nested too deeply"
+    if isinstance(exc, TypeError):
+        kinds = ", ".join(describe_kind(a) for a in args)
+        return f"{name} cannot work with these arguments ({kinds}): {exc}"
+    return f"{name}: {exc}"
+
+
+def count(n, noun):
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
+def argument_problem(builtin, args, kwargs):
+    """Why args and kwargs do not fit the builtin's parameters, as a sentence; None if they
+    fit."""
+    signature = builtin.python_signature
+    try:
+        signature.bind(None, *args, **kwargs)
+    except TypeError as exc:
+        return _explain_binding(builtin, signature, args, kwargs, exc)
+    return None
+
+
+def _explain_binding(builtin, signature, args, kwargs, exc):
+    parameters = list(signature.parameters.values())[1:]
+    if kwargs and all(p.kind in (p.POSITIONAL_ONLY, p.VAR_POSITIONAL) for p in parameters):
+        return f"{builtin.name} takes no keyword arguments"
+    positional = [p for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    required = [p for p in positional if p.default is p.empty]
+    varargs = any(p.kind == p.VAR_POSITIONAL for p in parameters)
+    name, given = builtin.name, len(args)
+    if varargs and given < len(required):
+        return f"{name} takes at least {count(len(required), 'argument')}, got {given}"
+    if not varargs and (given > len(positional) or (given < len(required) and not kwargs)):
+        if len(required) == len(positional):
+            return f"{name} takes {count(len(positional), 'argument')}, got {given}"
+        return f"{name} takes {len(required)} to {count(len(positional), 'argument')}, got {given}"
+    return f"wrong arguments for {name}: {exc} (it is called as {builtin.signature})"

@@ -1,0 +1,103 @@
+"""The table every builtin is registered in: the one source for running a call, completion,
+highlighting and help.
+
+Two kinds of entry:
+- "function": returns a value and may be used inside expressions (`tanh(x) + 1`).
+- "command": a statement of its own that shows something (`tree L`, `explain grad(L, a)`);
+  written with or without parentheses, never inside an expression.
+
+A builtin's callable is called as `function(ctx, *args, **kwargs)`, where ctx is the
+session's `Context` (see `microcalc.lang.context`). How it is called, as help shows it,
+comes from the callable's own parameters; only the description is written by hand.
+"""
+
+import inspect
+import re
+from dataclasses import dataclass
+from typing import Callable, Optional
+
+from ..format import format_value
+
+__all__ = ["Builtin", "BUILTINS", "COMMANDS", "builtin"]
+
+KINDS = ("function", "command")
+
+
+@dataclass(frozen=True)
+class Builtin:
+    name: str
+    function: Callable
+    doc: str                        # whole sentences, for :help and completion
+    example: Optional[str] = None   # a short program using it, for :help NAME and the docs
+    kind: str = "function"          # "function" or "command"
+    category: str = "other"         # "math", "calculus", "lists", "nn", "data", "graph", ...
+
+    @property
+    def python_signature(self):
+        """The callable's own signature, ctx included."""
+        return _signature_of(self.function)
+
+    @property
+    def parameters(self):
+        """The parameters a program passes (everything after ctx)."""
+        return list(self.python_signature.parameters.values())[1:]
+
+    @property
+    def signature(self):
+        """How it is called: tanh(x), round(x, digits=0), tree L, depth=12, nodes=200."""
+        shown = ", ".join(_parameter_text(p) for p in self.parameters)
+        if self.kind == "command":
+            return f"{self.name} {shown}".rstrip()
+        return f"{self.name}({shown})"
+
+    @property
+    def summary(self):
+        """The description's first sentence, for one-line listings."""
+        return _first_sentence(self.doc)
+
+
+BUILTINS = {}
+COMMANDS = set()        # the names in BUILTINS of kind "command": what the post-lexer reads
+
+
+def builtin(name, doc, example=None, kind="function", category="other"):
+    """Register the decorated callable under name; returns it unchanged."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown builtin kind {kind!r}")
+    if not doc.endswith("."):
+        raise ValueError(f"the description of {name} must be whole sentences")
+
+    def register(function):
+        if name in BUILTINS:
+            raise ValueError(f"builtin {name!r} is registered twice")
+        BUILTINS[name] = Builtin(name, function, doc, example, kind, category)
+        if kind == "command":
+            COMMANDS.add(name)
+        return function
+
+    return register
+
+
+_signatures = {}
+
+
+def _signature_of(function):
+    signature = _signatures.get(function)
+    if signature is None:
+        signature = _signatures[function] = inspect.signature(function)
+    return signature
+
+
+def _parameter_text(parameter):
+    if parameter.kind == parameter.VAR_POSITIONAL:
+        return f"{parameter.name}..."
+    if parameter.default is parameter.empty:
+        return parameter.name
+    if parameter.default is None:             # optional, with a meaning the description gives
+        return f"[{parameter.name}]"
+    return f"{parameter.name}={format_value(parameter.default)}"
+
+
+def _first_sentence(text):
+    match = re.match(r"(.+?\.)(\s|$)", text, re.DOTALL)
+    return (match.group(1) if match else text).replace("\n", " ")

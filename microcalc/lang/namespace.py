@@ -1,0 +1,129 @@
+"""The session's names: variables, user functions and `ans`, what each Value is called, and
+changing an input in place with every graph that uses it brought up to date.
+"""
+
+from ..engine import DomainError, Value, topological_order
+from ..errors import MicrocalcError
+from .calls import describe_domain_error
+from .dependents import Dependents
+from .format import describe_kind, format_number
+
+NOTHING = object()          # `ans` before the first result; a variable that does not exist
+
+
+class UserFunction:
+    """A function defined in the language: f(x, y) = x*y + tanh(x)."""
+
+    __slots__ = ("name", "params", "body", "text")
+
+    def __init__(self, name, params, body, text):
+        self.name = name
+        self.params = params
+        self.body = body        # a compiled expression: body(local values by name)
+        self.text = text        # its definition as written
+
+    def __str__(self):
+        return self.text
+
+
+class Namespace:
+    def __init__(self):
+        self.variables = {}
+        self.functions = {}
+        self.ans = NOTHING
+        self.watchers = []          # callables run after every change of an input
+        self.dependents = Dependents(self.variables)
+        self._version = 0           # bumped on every (re)binding: the names cache is stale
+        self._names_version = -1
+        self._names_by_id = {}
+
+    def reset(self):
+        self.variables.clear()
+        self.functions.clear()
+        self.watchers.clear()
+        self.ans = NOTHING
+        self._changed()
+
+    def names(self):
+        """User variables and functions, sorted."""
+        return sorted(set(self.variables) | set(self.functions))
+
+    def bind(self, name, value):
+        self.variables[name] = value
+        if self.functions:
+            self.functions.pop(name, None)
+        self._changed()
+
+    def define(self, function):
+        self.variables.pop(function.name, None)
+        self.functions[function.name] = function
+        self._changed()
+
+    def _changed(self):
+        self._version += 1
+        self.dependents.forget()
+
+    def name_of(self, value):
+        """The variable name bound to exactly this object, or None."""
+        if self._names_version != self._version:
+            names = {}
+            for name, bound in self.variables.items():
+                names.setdefault(id(bound), name)
+            self._names_by_id = names
+            self._names_version = self._version
+        name = self._names_by_id.get(id(value))
+        return name if name is not None and self.variables.get(name) is value else None
+
+    def named_inputs(self, output):
+        """The inputs of output's graph that have a name, in graph order."""
+        if not isinstance(output, Value):
+            return []
+        return [v for v in topological_order(output) if v.is_input and self.name_of(v)]
+
+    def users_of(self, value):
+        """The names of the variables whose graphs use the input value."""
+        return [name for name in map(self.name_of, self.dependents.users(value)) if name]
+
+    # -- changing an input in place ------------------------------------------------------
+
+    def input_named(self, name, symbol):
+        """The input Value a change (`name := ...`, `name -= ...`) applies to, or an error
+        saying why name is not one."""
+        value = self.variables.get(name, NOTHING)
+        if value.__class__ is Value and value.is_input:
+            return value
+        if value.__class__ is Value:
+            inputs = ", ".join(map(self.name_of, self.named_inputs(value)))
+            hint = f"; change one of its inputs instead ({inputs})" if inputs else ""
+            raise MicrocalcError(f"{name} is not an input: it is computed from other values"
+                                 f"{hint}")
+        raise MicrocalcError(f"{symbol} changes an input (a number), and {name} is "
+                             f"{describe_kind(value)}")
+
+    def change_input(self, name, value, new):
+        """Give input `value` a new number and recompute every graph that uses it.
+
+        If a graph cannot be computed at the new value (log of a negative number, say), the
+        old value is put back and everything recomputed again before the error is raised:
+        an error loses nothing. Ctrl-C half-way does the same.
+        """
+        dependents = self.dependents
+        old = value.data
+        value.data = new
+        ans = self.ans
+        try:
+            dependents.recompute(value, also=ans)
+        except DomainError as exc:
+            value.data = old
+            dependents.recompute(value, also=ans)
+            culprit = self.name_of(dependents.first_failing(value, new)) or "a graph that uses it"
+            raise MicrocalcError(
+                f"{name} = {format_number(new)} would make {culprit} undefined: "
+                f"{describe_domain_error(exc)}; {name} keeps its value {format_number(old)}"
+            ) from None
+        except KeyboardInterrupt:
+            value.data = old
+            dependents.recompute(value, also=ans)
+            raise
+        for watcher in list(self.watchers):
+            watcher()

@@ -1,0 +1,160 @@
+"""Syntax errors a newcomer can read: what lark refuses, said in the language's words
+("missing operator between 2 and x", "unclosed '('"), at the place to look.
+"""
+
+from lark.exceptions import UnexpectedCharacters
+
+OPENING = {"LPAR": ")", "COMMAND_OPEN": ")", "LSQB": "]", "LBRACE": "}"}
+CLOSING = {"RPAR", "RSQB", "RBRACE"}
+# Tokens that can begin an operand, and tokens that can end one: used to say
+# "missing operand" and "missing operator" instead of "unexpected token".
+OPERAND_START = {"NUMBER", "NAME", "STRING", "LPAR", "LSQB"}
+OPERAND_END = {"NUMBER", "NAME", "STRING", "RPAR", "RSQB"}
+OPERATORS = {"PLUS", "MINUS", "STAR", "SLASH", "_POW", "LSQB"}
+ASSIGNMENTS = {"EQUAL", "UPDATE", "_SET"}
+# A longer line is refused before it is read: the parser holds every token of a statement in
+# memory, and a 10 MB line of numbers took minutes and gigabytes to read.
+MAX_LINE_LENGTH = 1_000_000
+
+
+def line_too_long(source, number, length):
+    return source.error(f"line {number} is {length:,} characters long; microcalc reads lines "
+                        f"of up to {MAX_LINE_LENGTH:,} characters", number, MAX_LINE_LENGTH + 1)
+
+
+def _describe(token):
+    """How a token is named in a message: 'end of input', 'newline', or its text in quotes."""
+    if token is None or token.type == "$END":
+        return "end of input"
+    if token.type == "_NEWLINE":
+        return "end of line"
+    if token.type == "COMMAND":
+        return f"command '{token.value}'"
+    return f"'{token.value}'"
+
+
+def syntax_error(source, exc, postlex):
+    """The SourceError for lark's exception; postlex is the post-lexer that was reading."""
+    if isinstance(exc, UnexpectedCharacters):
+        return _unexpected_character(source, exc)
+    token = getattr(exc, "token", None)
+    if token is not None and token.type == "$END":
+        token = None
+    expected = set(getattr(exc, "expected", None) or ())
+    # If the lexer itself refused the token, the post-lexer never saw it: the token before
+    # it is then the last one the post-lexer handed on.
+    last = postlex.last
+    handed_on = token is not None and last is not None and last.start_pos == token.start_pos
+    previous = postlex.previous if handed_on else last
+    open_brackets = postlex.open_brackets
+    if token is None:
+        return _unexpected_end(source, previous, open_brackets, expected)
+    kind = token.type
+    # An unclosed bracket swallows the following lines; point at the bracket itself.
+    if (open_brackets and open_brackets[-1].type != "LBRACE" and previous is not None
+            and token.line > previous.end_line and not _closes_later(source, open_brackets[-1])):
+        return _unclosed(source, open_brackets[-1])
+    if kind in ASSIGNMENTS and previous is not None and previous.type == "COMMAND":
+        return source.error_at(
+            f"'{previous.value}' is a command and cannot be a variable name", previous)
+    if kind in ASSIGNMENTS and previous is not None and previous.type == "REPEAT":
+        return source.error_at("'repeat' is a keyword and cannot be a variable name", previous)
+    if kind in CLOSING and unmatched(token, open_brackets):
+        return source.error_at(f"unmatched '{token.value}'", token)
+    if previous is not None and "NUMBER" in expected and kind not in OPERAND_START:
+        if kind in ("_NEWLINE", "SEMICOLON"):
+            return _after(source, previous, _missing_after(previous))
+        return source.error_at(f"{_missing_after(previous)}, found {_describe(token)}", token)
+    if postlex.repeat_header and kind not in OPERATORS:
+        return source.error_at(f"expected '{{' to start the repeat block, found "
+                               f"{_describe(token)}", token)
+    if previous is not None and previous.type in OPERAND_END and kind in OPERAND_START:
+        if postlex.in_list and postlex.in_list[-1]:
+            return source.error_at(f"missing ',' or operator between {_describe(previous)} "
+                                   f"and {_describe(token)}", token)
+        return source.error_at(
+            f"missing operator between {_describe(previous)} and {_describe(token)}"
+            f" (write {previous.value} * {token.value} to multiply)", token)
+    if kind == "EQUAL":
+        return source.error_at("'=' is not allowed here (assignments are statements of their own;"
+                               " use keyword=value only in a call)", token)
+    return source.error_at(f"unexpected {_describe(token)}", token)
+
+
+def _missing_after(previous):
+    if previous.type in ("LPAR", "COMMAND_OPEN", "LSQB", "COMMA"):
+        return f"missing value after '{previous.value}'"
+    return f"missing operand after '{previous.value}'"
+
+
+def _after(source, token, message):
+    """An error just after token: where the missing thing should have been."""
+    return source.error(message, token.end_line, token.end_column)
+
+
+def _unclosed(source, bracket):
+    closing = OPENING[bracket.type]
+    return source.error_at(f"unclosed '{bracket.value}' (missing '{closing}')", bracket)
+
+
+def _closes_later(source, bracket):
+    """Is bracket closed somewhere after it (a rough count that skips strings and comments)?"""
+    closing = OPENING[bracket.type]
+    opening = bracket.value
+    depth = 0
+    in_string = in_comment = False
+    text = source.text
+    i = bracket.start_pos
+    while i < len(text):
+        char = text[i]
+        if in_comment:
+            in_comment = char != "\n"
+        elif in_string:
+            if char == "\\":
+                i += 1
+            elif char in '"\n':
+                in_string = False
+        elif char == "#":
+            in_comment = True
+        elif char == '"':
+            in_string = True
+        elif char == opening:
+            depth += 1
+        elif char == closing:
+            depth -= 1
+            if depth == 0:
+                return True
+        i += 1
+    return False
+
+
+def unmatched(token, open_brackets):
+    wanted = {"RPAR": ")", "RSQB": "]", "RBRACE": "}"}[token.type]
+    return not open_brackets or OPENING[open_brackets[-1].type] != wanted
+
+
+def _unexpected_end(source, previous, open_brackets, expected):
+    if open_brackets:
+        return _unclosed(source, open_brackets[-1])
+    if previous is None:
+        return source.error("unexpected end of input", 1, 1)
+    if "NUMBER" in expected:
+        return _after(source, previous, f"{_missing_after(previous)}, found end of input")
+    return _after(source, previous, "unexpected end of input")
+
+
+def _unexpected_character(source, exc):
+    char = source.text[exc.pos_in_stream] if exc.pos_in_stream < len(source.text) else ""
+    if char == '"':
+        return source.error("unclosed string (missing '\"' before the end of the line)",
+                            exc.line, exc.column)
+    if char == "\n":
+        return source.error("unexpected end of line", exc.line, exc.column)
+    hint = ""
+    if char == "^":
+        hint = " (write ** for a power: 2**3)"
+    elif char == "!":
+        hint = " (there is no factorial or not-operator)"
+    elif char == ":":
+        hint = " (write := to change an input in place)"
+    return source.error(f"unexpected character '{char}'{hint}", exc.line, exc.column)
