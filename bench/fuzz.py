@@ -3,8 +3,8 @@
     python bench/fuzz.py --minutes N [--time-limit SECONDS] [--memory-gb G] [--seed S]
                          [--no-processes]
 
-Every check of tests/test_fuzz_programs.py (the grammar, the session) and
-tests/test_fuzz_doors.py (the pipe, a script, -e, the REPL typed and pasted, and each as a
+Every check of tests/fuzz_programs.py (the grammar, the session) and
+tests/fuzz_doors.py (the pipe, a script, -e, the REPL typed and pasted, and each as a
 real process) runs in turn, each on a batch of fresh random inputs, until the time is up.
 Unlike the tests, the inputs are not the same every run: each batch has a seed of its own,
 printed with any finding so that it can be run again.
@@ -32,8 +32,8 @@ TESTS = Path(__file__).resolve().parents[1] / "tests"
 sys.path.insert(0, str(TESTS))
 sys.path.insert(0, str(TESTS.parent))
 
-import test_fuzz_doors as doors  # noqa: E402  (after the path is set)
-import test_fuzz_programs as fuzz  # noqa: E402
+import fuzz_doors as doors  # noqa: E402  (after the path is set)
+import fuzz_programs as fuzz  # noqa: E402
 
 BATCH_SCALE = 2      # a batch is this many times the inputs the tests try per check
 

@@ -1,4 +1,5 @@
-# L = (a*b + c) * f: the seeds' first example, with every gradient the seeds work out
+# L = (a*b + c) * f: the first worked example of Karpathy's micrograd lecture, with every
+# gradient it works out by hand
 # by hand using the chain rule.
 #
 #     microcalc examples/backprop_by_hand.mg
@@ -14,7 +15,7 @@ e = a*b          # -6
 d = e + c        # 4
 L = d * f        # -8
 
-# The seeds' table, from the output back to the inputs (dL/dL = 1):
+# The lecture's table, from the output back to the inputs (dL/dL = 1):
 grad(L, f)       # dL/df = d = 4
 grad(L, d)       # dL/dd = f = -2
 grad(L, c)       # dL/dd * dd/dc = -2 * 1 = -2

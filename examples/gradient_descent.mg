@@ -5,7 +5,7 @@
 a = 2; b = -3; c = 10; f = -2
 L = (a*b + c) * f
 
-# One step, as in the seeds: take every gradient first, then nudge every input by
+# One step, as in the micrograd lecture: take every gradient first, then nudge every input by
 # 0.01 times its gradient. value(...) keeps the numbers as they are now, so that moving
 # a does not change the gradients used for b, c and f.
 g = value(grad(L, a, b, c, f))

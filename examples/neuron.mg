@@ -1,4 +1,4 @@
-# A single neuron, o = tanh(x1*w1 + x2*w2 + b), from the seeds.
+# A single neuron, o = tanh(x1*w1 + x2*w2 + b), the worked neuron of the micrograd lecture.
 #
 #     microcalc examples/neuron.mg
 
@@ -17,7 +17,7 @@ grad(o, n)
 # Every input's gradient, exactly as the floats come out...
 grad(o)
 
-# ...and to the seeds' four decimals: -1.5, 1, 0.5, 0, 0.5.
+# ...and to the lecture's four decimals: -1.5, 1, 0.5, 0, 0.5.
 round(grad(o, x1, w1, x2, w2, b), 4)
 
 # w2's gradient is 0 because x2 is 0: a weight on a zero input cannot change the output.

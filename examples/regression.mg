@@ -1,4 +1,4 @@
-# The seeds' regression: four examples of three inputs, targets +1 and -1.
+# The micrograd lecture's regression: four examples of three inputs, targets +1 and -1.
 # A network of 3 inputs, two hidden layers of 4 tanh neurons and one linear output,
 # trained on the sum of squared errors with plain gradient descent (lr 0.05, 50 steps):
 # the loss falls from about 4.8 to below 0.01.

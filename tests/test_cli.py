@@ -51,11 +51,11 @@ def test_script_files_run_in_order_in_one_session(tmp_path):
     first.write_text("#!/usr/bin/env microcalc\nx1 = 2; x2 = 0; w1 = -3; w2 = 1\n"
                      "b = 6.8813735870195432\n")
     second = tmp_path / "neuron.mg"
-    second.write_text("o = tanh(x1*w1 + x2*w2 + b)  # the seed's neuron\ngrad(o, x1)\n")
+    second.write_text("o = tanh(x1*w1 + x2*w2 + b)  # the worked neuron\ngrad(o, x1)\n")
     run = microcalc(str(first), str(second))
     assert (run.returncode, run.stderr) == (0, "")
     o, do_dx1 = (float(line) for line in run.stdout.splitlines())
-    assert o == 0.7071067811865477                      # FACTS.md: math.tanh
+    assert o == 0.7071067811865477                      # math.tanh of 0.8813735870195432
     assert math.isclose(do_dx1, -3 * (1 - o * o), abs_tol=1e-15)   # w1 * tanh'(n)
 
 

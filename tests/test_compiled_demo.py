@@ -125,6 +125,7 @@ def test_the_demo_loss_and_every_gradient(backend, demo_graph):
         assert r == pytest.approx(e, rel=1e-12, abs=0)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_100_training_steps_follow_the_eager_trajectory(backend, eager_training):
     eager_losses, eager_parameters, eager_accuracy = eager_training

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from microcalc.lang import SourceError
+from conftest import matches, mc_blocks, shown, steps
 
 ROOT = Path(__file__).resolve().parents[1]
 LANGUAGE_DOC = ROOT / "docs" / "language.md"
@@ -29,61 +29,6 @@ def new_session():
         from microcalc.lang import Session
         return Session()
     return full_session()
-
-
-def mc_blocks(text):
-    """(line number, lines) of every ```mc fenced block."""
-    blocks, current, start = [], None, 0
-    for number, line in enumerate(text.splitlines(), start=1):
-        if current is None and line.strip() == "```mc":
-            current, start = [], number + 1
-        elif current is not None and line.strip() == "```":
-            blocks.append((start, current))
-            current = None
-        elif current is not None:
-            current.append(line)
-    assert current is None, "an ```mc block is never closed"
-    return blocks
-
-
-def steps(lines):
-    """[(input, expected output lines)] of one transcript."""
-    result = []
-    for line in lines:
-        if line.startswith("mc> "):
-            result.append([line[4:], []])
-        elif line.startswith("... ") and result and not result[-1][1]:
-            result[-1][0] += "\n" + line[4:]
-        else:
-            assert result, f"output before any input: {line!r}"
-            result[-1][1].append(line)
-    return result
-
-
-def shown(session, source):
-    lines = []
-
-    def emit(event):
-        if event.kind in ("value", "text"):
-            lines.extend(event.text.split("\n"))
-        elif event.kind == "note":
-            lines.append(f"note: {event.text}")
-        elif event.kind == "progress" and (event.data or {}).get("report"):
-            lines.append(event.text)
-    try:
-        session.run(source, emit=emit)
-    except SourceError as err:
-        lines.extend(err.format().split("\n"))
-    return lines
-
-
-def matches(expected, actual):
-    """Does actual fit expected, where a line "..." stands for any number of lines?"""
-    if not expected:
-        return not actual
-    if expected[0] == "...":
-        return any(matches(expected[1:], actual[i:]) for i in range(len(actual) + 1))
-    return bool(actual) and expected[0] == actual[0] and matches(expected[1:], actual[1:])
 
 
 DOC_TEXT = LANGUAGE_DOC.read_text("utf-8")

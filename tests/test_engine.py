@@ -311,6 +311,7 @@ def test_every_op_has_first_second_and_third_derivatives_at_a_point():
         assert checks[0].error < 1e-6, name
 
 
+@pytest.mark.slow
 def test_a_million_node_chain():
     x = Value(1.0)
     v = x

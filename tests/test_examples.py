@@ -53,7 +53,8 @@ def test_example_prints_its_golden_output(script):
 
 
 SEED_NUMBERS = {
-    # The numbers the seeds and FACTS.md give for each example, as they must appear.
+    # The numbers the micrograd lecture and micrograd's demo give for each example, as they
+    # must appear.
     "backprop_by_hand": ["-8", "[6, -4, -2, 4]", "a: 6", "b: -4", "c: -2", "f: 4"],
     "neuron": ["0.8813735870195432", "0.7071067811865477", "[-1.5, 1, 0.5, 0, 0.5]"],
     "tanh_decomposed": ["x1: -1.5", "w1: 1", "x2: 0.5", "w2: 0", "b: 0.5",
@@ -63,7 +64,7 @@ SEED_NUMBERS = {
 
 
 @pytest.mark.parametrize("name", sorted(SEED_NUMBERS))
-def test_golden_outputs_hold_the_seeds_numbers(name):
+def test_golden_outputs_hold_the_worked_examples_numbers(name):
     lines = (GOLDEN / f"{name}.out").read_text("utf-8").splitlines()
     for number in SEED_NUMBERS[name]:
         assert number in lines, (name, number)

@@ -1,6 +1,6 @@
 """The language's statements and expressions, run through microcalc.lang.Session.
 
-Expected numbers come from the seeds and FACTS.md, from exact arithmetic, or from the same
+Expected numbers come from the micrograd lecture's worked examples, from exact arithmetic, or from the same
 computation written with Python floats.
 """
 

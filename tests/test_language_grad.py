@@ -1,4 +1,4 @@
-"""grad in the language: the seeds' worked examples (FACTS.md), several inputs, every input,
+"""grad in the language: the micrograd lecture's worked examples, several inputs, every input,
 higher derivatives, notes for inputs a result ignores, and undefined gradients."""
 
 import math
@@ -8,7 +8,7 @@ import pytest
 from microcalc.lang import Session, SourceError
 from microcalc.lang.library import BUILTINS
 
-FACTS_L = "a = 2; b = -3; c = 10; f = -2; e = a*b; d = e + c; L = d*f"
+LECTURE_L = "a = 2; b = -3; c = 10; f = -2; e = a*b; d = e + c; L = d*f"
 NEURON = "x1 = 2; x2 = 0; w1 = -3; w2 = 1; b = 6.8813735870195432\nn = x1*w1 + x2*w2 + b"
 
 
@@ -28,14 +28,14 @@ def test_grad_is_registered_as_a_calculus_function():
 
 def test_facts_expression_and_all_six_gradients():
     s = Session()
-    assert values(FACTS_L, s) == [-6, 4, -8]
+    assert values(LECTURE_L, s) == [-6, 4, -8]
     assert values("grad(L, a); grad(L, b); grad(L, c); grad(L, f); grad(L, e); grad(L, d)",
                   s) == [6, -4, -2, 4, -2, -2]
 
 
 def test_grad_of_several_inputs_is_a_list():
     s = Session()
-    s.run(FACTS_L)
+    s.run(LECTURE_L)
     (event,) = s.run("grad(L, a, b, c, f)")
     assert event.text == "[6, -4, -2, 4]" and event.data == {"value": [6.0, -4.0, -2.0, 4.0]}
     assert values("gs = grad(L, a, b); gs[1]", s) == [[6, -4], -4]
@@ -43,20 +43,20 @@ def test_grad_of_several_inputs_is_a_list():
 
 def test_grad_with_a_list_of_inputs_gives_a_list():
     s = Session()
-    s.run(FACTS_L)
+    s.run(LECTURE_L)
     assert values("grad(L, [a, b])", s) == [[6, -4]]
 
 
 def test_grad_of_L_alone_lists_every_named_input_one_per_line():
     s = Session()
-    s.run(FACTS_L)
+    s.run(LECTURE_L)
     (event,) = s.run("grad(L)")
     assert event.kind == "text"
     assert event.text == "a: 6\nb: -4\nc: -2\nf: 4"
     assert event.data == {"gradients": {"a": 6.0, "b": -4.0, "c": -2.0, "f": 4.0}}
 
 
-def test_single_tanh_neuron_from_the_seeds():
+def test_the_worked_tanh_neuron():
     s = Session()
     assert values(NEURON + "\no = tanh(n)", s) == [0.8813735870195432, 0.7071067811865477]
     grads = values("grad(o, x1, w1, x2, w2, b)", s)[0]
@@ -158,7 +158,7 @@ def test_grad_against_central_finite_differences():
 
 def test_an_input_L_does_not_use_gives_zero_and_a_note():
     s = Session()
-    s.run(FACTS_L + "; z = 5")
+    s.run(LECTURE_L + "; z = 5")
     events = s.run("grad(L, z)")
     assert [(e.kind, e.text) for e in events] == [
         ("note", "L does not depend on z: its gradient is 0"), ("value", "0")]

@@ -13,9 +13,8 @@ from microcalc.nn import MLP, Dataset, load_csv, train
 from microcalc.lang.library import graphs as commands
 from microcalc.lang.namespace import Namespace
 from microcalc.lang import Session as new_session
-from test_render_check import SEED_CHECK
-from test_render_explain import NEURON_EXPLAIN, SEED_EXPLAIN
-from test_render_tree import NEURON_TREE, SEED_TREE, SEED_TREE_ASCII
+from conftest import (LECTURE_CHECK, LECTURE_EXPLAIN, LECTURE_TREE, LECTURE_TREE_ASCII,
+                      NEURON_EXPLAIN, NEURON_TREE)
 
 MOONS = Path(__file__).resolve().parent.parent / "examples" / "data" / "moons100.csv"
 SEED = "a = 2; b = -3; c = 10; f = -2\ne = a*b; d = e + c; L = d*f\n"
@@ -36,9 +35,9 @@ def texts(source, settings=None, session=None):
     return [e.text for e in run(source, settings, session)]
 
 
-def test_tree_of_the_seed_expression():
-    assert texts(SEED + "tree L") == [SEED_TREE]
-    assert texts(SEED + "tree(L)") == [SEED_TREE]
+def test_tree_of_the_lecture_expression():
+    assert texts(SEED + "tree L") == [LECTURE_TREE]
+    assert texts(SEED + "tree(L)") == [LECTURE_TREE]
 
 
 def test_tree_of_the_neuron():
@@ -46,7 +45,7 @@ def test_tree_of_the_neuron():
 
 
 def test_tree_draws_ascii_and_colour_from_the_settings():
-    assert texts(SEED + "tree L", Settings(ascii=True)) == [SEED_TREE_ASCII]
+    assert texts(SEED + "tree L", Settings(ascii=True)) == [LECTURE_TREE_ASCII]
     assert "\x1b[" in texts(SEED + "tree L", Settings(color=True))[0]
     assert "\x1b[" not in texts(SEED + "tree L", Settings(color=False))[0]
 
@@ -69,8 +68,8 @@ def test_tree_data_for_json():
 
 
 def test_explain_grad_and_its_short_form():
-    assert texts(SEED + "explain grad(L, a)") == [SEED_EXPLAIN]
-    assert texts(SEED + "explain L, a") == [SEED_EXPLAIN]
+    assert texts(SEED + "explain grad(L, a)") == [LECTURE_EXPLAIN]
+    assert texts(SEED + "explain L, a") == [LECTURE_EXPLAIN]
     assert texts(NEURON + "explain grad(o, x1)") == [NEURON_EXPLAIN]
 
 
@@ -87,7 +86,7 @@ def test_explain_path_limit():
 
 
 def test_check_table():
-    assert texts(SEED + "check L") == [SEED_CHECK]
+    assert texts(SEED + "check L") == [LECTURE_CHECK]
     picture = texts(SEED + "check L, a, f")[0]
     assert [line.split()[0] for line in picture.splitlines()[1:-1]] == ["a", "f"]
 
@@ -107,7 +106,7 @@ def test_watch_redraws_after_each_change_and_unwatch_stops_it():
     session = new_session()
     texts(SEED, session=session)
     started = texts("watch L", session=session)
-    assert started[0] == SEED_TREE
+    assert started[0] == LECTURE_TREE
     assert started[1] == "watching L: its tree is drawn again after every change of an input " \
                          "(unwatch L stops)"
     # a = 3: e = -9, d = 1, L = -2; dL/da = f*b = 6, dL/db = f*a = -6, dL/df = d = 1
@@ -119,8 +118,8 @@ def test_watch_redraws_after_each_change_and_unwatch_stops_it():
     assert lines[5].split()[-3:] == ["a", "3", "6"]
     assert lines[6].split()[-3:] == ["b", "-3", "-6"]
     assert lines[8].split()[-3:] == ["f", "-2", "1"]
-    # a -= 1 changes it again: a = 2, the seed's picture
-    assert texts("a -= 1", session=session) == ["watch L:\n" + SEED_TREE]
+    # a -= 1 changes it again: a = 2, the lecture's picture
+    assert texts("a -= 1", session=session) == ["watch L:\n" + LECTURE_TREE]
     assert texts("watch", session=session) == ["watching L"]
     assert texts("unwatch L", session=session) == ["stopped watching L"]
     assert texts("a := 5", session=session) == []

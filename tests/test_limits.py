@@ -29,6 +29,8 @@ from microcalc.frontend.display import Display
 from microcalc.frontend.repl.loop import BANNER, run_repl
 from microcalc.lang import Session as new_session
 
+from conftest import needs_graphviz
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -65,6 +67,7 @@ def test_a_short_line_is_shown_whole():
 
 # -- deep and long expressions --------------------------------------------------------------
 
+@pytest.mark.slow
 def test_brackets_nested_100_000_deep_are_refused_clearly():
     for opening, closing in (("[", "]"), ("f(-", ")")):
         printed, error = run("f(u) = u\nx = " + opening * 100_000 + "1" + closing * 100_000)
@@ -290,6 +293,7 @@ def test_dot_draws_every_node_when_asked():
     assert len([line for line in picture.text.splitlines() if "shape=record" in line]) == 301
 
 
+@needs_graphviz
 def test_graphviz_draws_part_of_a_huge_graph(tmp_path):
     """Graphviz itself needs minutes to lay out a hundred nodes that all share one input (it
     gave up after its 120 s timeout), unless its layout is bounded."""

@@ -106,6 +106,7 @@ def test_width_one_hidden_layer_works():
     assert isinstance(out, Value)
 
 
+@pytest.mark.slow
 def test_demo_prints_micrograds_losses(capsys):
     """demo.ipynb as written for micrograd; FACTS.md has micrograd's printed numbers."""
     # --- the notebook, cell by cell; only the imports above and the data source differ ---

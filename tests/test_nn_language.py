@@ -53,7 +53,7 @@ def test_a_network_is_called_like_a_function_and_differentiated():
         pytest.approx(numeric, abs=1e-7)
 
 
-def test_seeds_regression_example():
+def test_the_lectures_regression_example():
     source = (EXAMPLES / "regression.mg").read_text()
     session, events = run(source)
     steps = progress(events)
@@ -64,7 +64,7 @@ def test_seeds_regression_example():
 
 
 def test_moons_example_is_micrograds_demo():
-    """examples/moons.mg prints micrograd's losses (FACTS.md) and ends at 100% accuracy."""
+    """examples/moons.mg prints micrograd's own losses and ends at 100% accuracy."""
     script = EXAMPLES / "moons.mg"
     session, events = run(script.read_text(), filename=str(script))   # its csv is beside it
     history = session.variables["run"].history

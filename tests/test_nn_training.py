@@ -1,4 +1,4 @@
-"""The training loop: micrograd's demo numbers, the seeds' regression, history, callbacks,
+"""The training loop: micrograd's demo numbers, the micrograd lecture's regression, history, callbacks,
 mini-batches, a replaceable step function, and stopping with KeyboardInterrupt."""
 
 from pathlib import Path
@@ -11,8 +11,8 @@ from microcalc.nn import (MLP, SGD, Dataset, GraphStep, LinearDecay, Objective, 
 from microcalc.nn.training import percent
 
 MOONS = Path(__file__).resolve().parent.parent / "examples" / "data" / "moons100.csv"
-SEEDS_XS = [[2.0, 3.0, -1.0], [3.0, -1.0, 0.5], [0.5, 1.0, 1.0], [1.0, 1.0, -1.0]]
-SEEDS_YS = [1.0, -1.0, -1.0, 1.0]
+LECTURE_XS = [[2.0, 3.0, -1.0], [3.0, -1.0, 0.5], [0.5, 1.0, 1.0], [1.0, 1.0, -1.0]]
+LECTURE_YS = [1.0, -1.0, -1.0, 1.0]
 
 
 def demo_run(steps, **options):
@@ -49,6 +49,7 @@ def test_train_is_the_hand_written_loop():
     assert [p.data for p in run.model.parameters()] == [p.data for p in net.parameters()]
 
 
+@pytest.mark.slow
 def test_compiled_training_follows_the_rebuilt_graphs_trajectory():
     """Replaying the recorded graph (the default for full batches) gives micrograd's demo
     losses, and every loss and parameter of the eager run over 100 steps to 1e-9; only
@@ -80,15 +81,15 @@ def test_compiled_training_needs_the_full_batch():
               compiled=True)
 
 
-def test_seeds_regression():
+def test_the_lectures_regression():
     """MLP(3, [4, 4, 1]) with tanh, squared error, lr 0.05, 50 steps: about 4.8 to below 0.01."""
     net = MLP(3, [4, 4, 1], activation="tanh", seed=6)
-    run = train(net, Dataset(SEEDS_XS, SEEDS_YS, "seeds"), loss="sse", steps=50, lr=0.05)
+    run = train(net, Dataset(LECTURE_XS, LECTURE_YS, "lecture"), loss="sse", steps=50, lr=0.05)
     assert run.losses[0] == pytest.approx(4.8, abs=0.1)
     assert run.losses[-1] < 0.01
     assert all(later < earlier for earlier, later in zip(run.losses, run.losses[1:]))
     assert run.accuracies == [None] * 50
-    for x, y in zip(SEEDS_XS, SEEDS_YS):
+    for x, y in zip(LECTURE_XS, LECTURE_YS):
         assert predict(net, x) == pytest.approx(y, abs=0.1)
 
 

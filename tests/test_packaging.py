@@ -19,8 +19,6 @@ try:
 except ImportError:          # Python < 3.11
     import tomli as tomllib
 
-import microcalc
-
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 

@@ -10,7 +10,7 @@ import pytest
 from microcalc.engine import Value
 from microcalc.errors import MicrocalcError
 from microcalc.render import dot, write_dot
-from test_render_graphs import doubling, seed_expression, seed_neuron
+from conftest import doubling, lecture_expression, lecture_neuron
 
 _NODE = re.compile(r'^  (v\d+(?:_op)?) \[shape=(record|circle), label="((?:[^"\\]|\\.)*)"\];$')
 _EDGE = re.compile(r"^  (v\d+(?:_op)?) -> (v\d+(?:_op)?);$")
@@ -56,8 +56,8 @@ def record_fields(label):
     return fields + [current]
 
 
-def test_seed_expression_dot_structure():
-    values, names = seed_expression()
+def test_lecture_expression_dot_structure():
+    values, names = lecture_expression()
     nodes, edges = parse(dot(values["L"], names))
     records = {k: record_fields(label) for k, (shape, label) in nodes.items()
                if shape == "record"}
@@ -83,7 +83,7 @@ def test_labels_are_escaped():
 
 
 def test_data_holds_nodes_and_edges():
-    values, names = seed_neuron()
+    values, names = lecture_neuron()
     data = dot(values["o"], names).data
     assert len(data["nodes"]) == 10
     assert data["nodes"][data["root"]]["name"] == "o"
@@ -94,7 +94,7 @@ def test_graphviz_accepts_our_dot_when_installed():
     """Graphviz's own parser reads the text (checked whenever `dot` is on PATH; the structural
     tests above run everywhere)."""
     program = shutil.which("dot")
-    values, names = seed_expression()
+    values, names = lecture_expression()
     weird = Value(1.5, label='we{ir}d "|<x>\\ name')
     xs, xnames = doubling(10)
     for text in (dot(values["L"], names), dot(weird * values["L"], names), dot(xs[-1], xnames)):
@@ -107,14 +107,14 @@ def test_graphviz_accepts_our_dot_when_installed():
 
 
 def test_write_dot_text_file(tmp_path):
-    values, names = seed_expression()
+    values, names = lecture_expression()
     path = tmp_path / "L.dot"
     assert write_dot(values["L"], str(path), names) == str(path)
     assert path.read_text() == dot(values["L"], names) + "\n"
 
 
 def test_write_image_with_or_without_graphviz(tmp_path, monkeypatch):
-    values, names = seed_expression()
+    values, names = lecture_expression()
     path = tmp_path / "L.svg"
     if shutil.which("dot"):
         write_dot(values["L"], str(path), names)
@@ -125,7 +125,7 @@ def test_write_image_with_or_without_graphviz(tmp_path, monkeypatch):
 
 
 def test_a_path_with_spaces_and_quotes_is_one_argument(tmp_path):
-    values, names = seed_expression()
+    values, names = lecture_expression()
     path = tmp_path / 'a "strange" name; rm -rf x.svg'
     if shutil.which("dot"):
         write_dot(values["L"], str(path), names)
@@ -136,7 +136,7 @@ def test_a_path_with_spaces_and_quotes_is_one_argument(tmp_path):
 
 
 def test_unknown_suffix_and_unwritable_path_are_clear_errors(tmp_path):
-    values, names = seed_expression()
+    values, names = lecture_expression()
     with pytest.raises(MicrocalcError, match="cannot tell what to write"):
         write_dot(values["L"], str(tmp_path / "L.txt"), names)
     with pytest.raises(MicrocalcError, match="cannot write"):

@@ -1,5 +1,5 @@
-"""microcalc.render.explain: the chain rule written out, checked against the seed's hand-worked
-table, FACTS.md's gradients, and an independent evaluation of every formula."""
+"""microcalc.render.explain: the chain rule written out, checked against the micrograd lecture's
+hand-worked table, the worked examples' exact gradients, and an independent evaluation of every formula."""
 
 import math
 
@@ -11,36 +11,10 @@ from microcalc.engine import OPS, Value, grad
 from microcalc.errors import DomainError, MicrocalcError
 from microcalc.render import explain
 from microcalc.render.formulas import rule, substitute
-from test_render_graphs import doubling, seed_expression, seed_neuron
+from conftest import LECTURE_EXPLAIN, NEURON_EXPLAIN, doubling, lecture_expression, lecture_neuron
 
 # The seed: dL/da = dL/dd · dd/de · de/da = -2 × 1 × -3 = 6
-SEED_EXPLAIN = """\
-dL/da by the chain rule: 1 path from L down to a
 
-local derivatives
-  dL/dd = d(u*v)/du = v = f = -2
-  dd/de = d(u+v)/du = 1
-  de/da = d(u*v)/du = v = b = -3
-
-path
-  L → d → e → a    dL/dd · dd/de · de/da = -2 × 1 × (-3) = 6
-
-dL/da = 6"""
-
-NEURON_EXPLAIN = """\
-do/dx1 by the chain rule: 1 path from o down to x1
-  where t1 = t2+t3, t2 = x1*w1, t3 = x2*w2
-
-local derivatives
-  do/dn   = d(tanh(u))/du = 1 - tanh(u)**2 = 1 - tanh(n)**2 = 0.5
-  dn/dt1  = d(u+v)/du = 1
-  dt1/dt2 = d(u+v)/du = 1
-  dt2/dx1 = d(u*v)/du = v = w1 = -3
-
-path
-  o → n → t1 → t2 → x1    do/dn · dn/dt1 · dt1/dt2 · dt2/dx1 = 0.5 × 1 × 1 × (-3) = -1.5
-
-do/dx1 = -1.5"""
 
 NEURON_EXPLAIN_ASCII_PATH = (
     "  o -> n -> t1 -> t2 -> x1    do/dn * dn/dt1 * dt1/dt2 * dt2/dx1 = "
@@ -75,12 +49,12 @@ dx60/dx0 = 1.15292e18  (the sum of the contributions)"""
 
 
 def test_seed_table_for_dL_da_is_exact():
-    values, names = seed_expression()
-    assert explain(values["L"], values["a"], names) == SEED_EXPLAIN
+    values, names = lecture_expression()
+    assert explain(values["L"], values["a"], names) == LECTURE_EXPLAIN
 
 
 def test_seed_gradients_of_every_node_match_facts():
-    values, names = seed_expression()
+    values, names = lecture_expression()
     facts = {"a": 6, "b": -4, "c": -2, "f": 4, "e": -2, "d": -2}
     picture = explain(values["L"], [values[k] for k in facts], names)
     assert [item["gradient"] for item in picture.data] == list(facts.values())
@@ -89,12 +63,12 @@ def test_seed_gradients_of_every_node_match_facts():
 
 
 def test_neuron_table_is_exact_with_generated_names_defined():
-    values, names = seed_neuron()
+    values, names = lecture_neuron()
     assert explain(values["o"], values["x1"], names) == NEURON_EXPLAIN
 
 
 def test_neuron_gradients_match_facts():
-    values, names = seed_neuron()
+    values, names = lecture_neuron()
     facts = {"x1": -1.5, "w1": 1.0, "x2": 0.5, "w2": 0.0, "b": 0.5}
     picture = explain(values["o"], [values[k] for k in facts], names)
     for item, answer in zip(picture.data, facts.values()):
@@ -103,14 +77,14 @@ def test_neuron_gradients_match_facts():
 
 
 def test_ascii_explain():
-    values, names = seed_neuron()
+    values, names = lecture_neuron()
     picture = explain(values["o"], values["x1"], names, ascii=True)
     assert NEURON_EXPLAIN_ASCII_PATH in picture.splitlines()
     picture.encode("ascii")
 
 
 def test_two_paths_are_listed_and_summed():
-    # FACTS: a=-2; b=3; d=a*b; e=a+b; f=d*e gives df/da = -3, df/db = -8
+    # a=-2; b=3; d=a*b; e=a+b; f=d*e gives df/da = -3, df/db = -8 (worked by hand)
     a, b = Value(-2.0), Value(3.0)
     d, e = a * b, a + b
     f = d * e
@@ -122,7 +96,7 @@ def test_two_paths_are_listed_and_summed():
 
 def test_an_input_used_twice_by_one_op_gives_two_edges():
     a = Value(3.0)
-    b = a * a                      # FACTS-style: db/da = 2a = 6
+    b = a * a                      # db/da = 2a = 6
     picture = explain(b, a, {a: "a", b: "b"})
     assert "  db/da [u] = d(u*v)/du = v = a = 3" in picture.splitlines()
     assert "  db/da [v] = d(u*v)/dv = u = a = 3" in picture.splitlines()
@@ -145,13 +119,13 @@ def test_the_path_limit_can_be_raised():
 
 
 def test_an_input_the_output_does_not_use():
-    values, names = seed_expression()
+    values, names = lecture_expression()
     z = Value(1.0)
     assert explain(values["L"], z, {**names, z: "z"}) == "L does not depend on z: dL/dz = 0"
 
 
 def test_the_output_itself():
-    values, names = seed_expression()
+    values, names = lecture_expression()
     assert explain(values["L"], values["L"], names) == "dL/dL = 1: the output itself"
 
 
@@ -163,7 +137,7 @@ def test_unnamed_output_is_called_out():
 
 
 def test_explain_needs_values():
-    values, names = seed_expression()
+    values, names = lecture_expression()
     with pytest.raises(MicrocalcError):
         explain(values["L"], [], names)
     with pytest.raises(MicrocalcError):

@@ -121,9 +121,9 @@ def test_every_character_a_picture_uses_is_declared_for_front_ends():
     by its block), and ASCII pictures must be pure ASCII."""
     from microcalc.render import check, explain, tree
     from microcalc.render.style import UNICODE_CHARACTERS
-    from test_render_graphs import doubling, seed_expression
+    from conftest import doubling, lecture_expression
 
-    values, names = seed_expression()
+    values, names = lecture_expression()
     xs, xnames = doubling(30)
     x = Value(0.0)
     pictures = {}

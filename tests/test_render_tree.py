@@ -1,4 +1,4 @@
-"""microcalc.render.tree: exact pictures of the seed graphs, shared-node references, cuts."""
+"""microcalc.render.tree: exact pictures of the micrograd lecture's graphs, shared-node references, cuts."""
 
 import re
 
@@ -9,40 +9,10 @@ from hypothesis import strategies as st
 from microcalc.engine import Value, grad, topological_order
 from microcalc.errors import MicrocalcError
 from microcalc.render import dot, tree
-from test_render_graphs import doubling, seed_expression, seed_neuron
 
-SEED_TREE = """\
-node         value  grad
-L (*)           -8     1
-├─ d (+)         4    -2
-│  ├─ e (*)     -6    -2
-│  │  ├─ a       2     6
-│  │  └─ b      -3    -4
-│  └─ c         10    -2
-└─ f            -2     4"""
+from conftest import (LECTURE_TREE, LECTURE_TREE_ASCII, NEURON_TREE, doubling, lecture_expression,
+                      lecture_neuron)
 
-SEED_TREE_ASCII = """\
-node         value  grad
-L (*)           -8     1
-|- d (+)         4    -2
-|  |- e (*)     -6    -2
-|  |  |- a       2     6
-|  |  `- b      -3    -4
-|  `- c         10    -2
-`- f            -2     4"""
-
-NEURON_TREE = """\
-node               value  grad
-o (tanh)        0.707107     1
-└─ n (+)        0.881374   0.5
-   ├─ +               -6   0.5
-   │  ├─ *            -6   0.5
-   │  │  ├─ x1         2  -1.5
-   │  │  └─ w1        -3     1
-   │  └─ *             0   0.5
-   │     ├─ x2         0   0.5
-   │     └─ w2         1     0
-   └─ b          6.88137   0.5"""
 
 DOUBLING_4 = """\
 node             value  grad
@@ -57,29 +27,29 @@ x4 (+)              16     1
 └─ x3 (+)            8     2  see #1"""
 
 
-def test_seed_expression_tree_is_exact():
-    values, names = seed_expression()
-    assert tree(values["L"], names) == SEED_TREE
+def test_lecture_expression_tree_is_exact():
+    values, names = lecture_expression()
+    assert tree(values["L"], names) == LECTURE_TREE
 
 
 def test_ascii_fallback_is_plain_ascii():
-    values, names = seed_expression()
+    values, names = lecture_expression()
     picture = tree(values["L"], names, ascii=True)
-    assert picture == SEED_TREE_ASCII
+    assert picture == LECTURE_TREE_ASCII
     picture.encode("ascii")
 
 
 def test_neuron_tree_is_exact():
-    values, names = seed_neuron()
+    values, names = lecture_neuron()
     assert tree(values["o"], names) == NEURON_TREE
 
 
 def test_gradients_are_real_before_any_backward_and_grad_fields_stay_untouched():
-    values, names = seed_expression()
+    values, names = lecture_expression()
     tree(values["L"], names)
     assert all(v.grad == 0.0 for v in values.values())
     values["L"].backward()
-    assert tree(values["L"], names) == SEED_TREE       # same picture after backward
+    assert tree(values["L"], names) == LECTURE_TREE       # same picture after backward
     assert values["a"].grad == 6.0
 
 
@@ -154,12 +124,12 @@ def test_a_million_deep_chain_is_drawn_without_recursion():
 
 
 def test_colour_only_when_asked():
-    values, names = seed_expression()
+    values, names = lecture_expression()
     assert "\x1b[" not in tree(values["L"], names)
     coloured = tree(values["L"], names, color=True)
     assert "\x1b[" in coloured
     # Colour codes do not move the columns: without them the picture is the plain one.
-    assert re.sub(r"\x1b\[[0-9;]*m", "", coloured) == SEED_TREE
+    assert re.sub(r"\x1b\[[0-9;]*m", "", coloured) == LECTURE_TREE
 
 
 def test_undefined_gradient_is_said_not_raised():
@@ -171,7 +141,7 @@ def test_undefined_gradient_is_said_not_raised():
 
 
 def test_data_holds_nodes_and_edges_in_operand_order():
-    values, names = seed_expression()
+    values, names = lecture_expression()
     data = tree(values["L"], names).data
     by_id = {n["id"]: n["name"] for n in data["nodes"]}
     assert [(by_id[p], by_id[c]) for p, c in data["edges"]] == [

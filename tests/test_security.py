@@ -31,7 +31,7 @@ from microcalc.frontend.display import Display
 from microcalc.frontend.repl.loop import make_prompt
 from microcalc.lang import Session as new_session
 
-from test_docs import matches, mc_blocks, shown, steps
+from conftest import matches, mc_blocks, shown, steps
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "microcalc"

@@ -16,9 +16,7 @@ Exit status: 0 success; 1 an error in the program or an unreadable file; 2 a usa
 other Unix tools stopped by SIGPIPE.
 """
 
-import argparse
 import os
-import shutil
 import sys
 
 from .. import __version__
@@ -37,6 +35,7 @@ TRACEBACK_VARIABLE = "MICROCALC_TRACEBACK"
 
 
 def build_parser():
+    import argparse
     parser = argparse.ArgumentParser(
         prog="microcalc",
         description="A calculator that knows its derivatives: scalar autograd, "
@@ -88,8 +87,12 @@ def main(argv=None):
 
 
 def _main(argv):
+    argv = sys.argv[1:] if argv is None else argv
+    if argv == ["--version"]:          # answered before anything else is loaded
+        sys.stdout.write(f"microcalc {__version__}\n")
+        return EXIT_OK
     parser = build_parser()
-    args = parser.parse_args(_programs_attached(sys.argv[1:] if argv is None else argv))
+    args = parser.parse_args(_programs_attached(argv))
     on_terminal = _isatty(sys.stdin) and _isatty(sys.stdout)
     if args.interactive and not on_terminal:
         parser.error("-i needs a terminal on stdin and stdout")
@@ -157,7 +160,11 @@ def _make_display(args):
     terminal = _isatty(sys.stdout) and not args.json
     colour = terminal and not args.no_color and not os.environ.get("NO_COLOR") \
         and os.environ.get("TERM") != "dumb"
-    width = shutil.get_terminal_size().columns if terminal else 80
+    if terminal:
+        import shutil
+        width = shutil.get_terminal_size().columns
+    else:
+        width = 80
     return Display(sys.stdout, sys.stderr, color=colour, live=terminal,
                    as_json=args.json, width=width)
 

@@ -10,8 +10,6 @@ The session's names live in a `Namespace`; calls are bound and their errors tran
 SourceError at the statement, expression or argument at fault.
 """
 
-import difflib
-
 from lark import Tree
 
 from ..engine import FUNCTIONS, OPS, Value
@@ -312,6 +310,7 @@ class Compiler:
     def _unknown_name(self, name, where, source):
         known = (set(self.variables) | set(self.functions) | set(CONSTANTS) | {LAST_RESULT}
                  | {n for n, b in BUILTINS.items() if b.kind == "function"})
+        import difflib      # only for a mistake: start-up counts
         close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
         hint = f" (did you mean {close[0]}?)" if close else ""
         return source.error_at(f"unknown name '{name}'{hint}", where)

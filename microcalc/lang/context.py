@@ -2,31 +2,36 @@
 
 Output is a stream of `Event`s. The front end decides how each is shown: plain text in a
 pipe, colour and live progress lines on a terminal, one JSON object per line with --json.
+
+(Plain classes rather than dataclasses: every piped one-liner imports this module, and
+making a dataclass costs a millisecond of start-up.)
 """
 
-from dataclasses import dataclass
-from typing import Any
+from collections import namedtuple
+
+# kind: "value" | "text" | "progress" | "note"
+#   value    the result of a bare expression or graph assignment: text "-8", data {"value": -8.0}
+#   text     a multi-line picture or table (tree, explain, plots); data holds its structure
+#   progress a live status line (training); data["report"] is True on the lines a pipe keeps
+#   note     a remark about a result, e.g. "L does not depend on z": shown dim, on stderr in pipes
+# text: what a terminal or pipe shows, no newline at the end; ANSI colour only when the
+#   Context's settings.color is set
+# data: a JSON-serialisable payload for --json
+Event = namedtuple("Event", "kind text data", defaults=(None,))
 
 
-@dataclass
-class Event:
-    kind: str          # "value" | "text" | "progress" | "note"  (see below)
-    text: str          # what a terminal or pipe shows, no newline at the end; ANSI colour
-                       # only when the Context's settings.color is set
-    data: Any = None   # JSON-serialisable payload for --json
-    # kinds:
-    #   value    the result of a bare expression or graph assignment: text "-8", data {"value": -8.0}
-    #   text     a multi-line picture or table (tree, explain, plots); data holds its structure
-    #   progress a live status line (training); data["report"] is True on the lines a pipe keeps
-    #   note     a remark about a result, e.g. "L does not depend on z": shown dim, on stderr in pipes
-
-
-@dataclass
 class Settings:
-    color: bool = False    # may emit ANSI colour (only when the front end is on a terminal)
-    ascii: bool = False    # draw with plain ASCII instead of Unicode box drawing
-    width: int = 80        # columns available for pictures
-    interactive: bool = False   # a person is watching (REPL): live progress, Ctrl-C returns
+    """How output may look, as the front end knows it."""
+
+    def __init__(self, color=False, ascii=False, width=80, interactive=False):
+        self.color = color              # may emit ANSI colour (only on a terminal)
+        self.ascii = ascii              # draw with plain ASCII instead of box drawing
+        self.width = width              # columns available for pictures
+        self.interactive = interactive  # a person is watching (REPL): live progress, Ctrl-C
+
+    def __repr__(self):
+        return (f"Settings(color={self.color}, ascii={self.ascii}, width={self.width}, "
+                f"interactive={self.interactive})")
 
 
 class Context:

@@ -57,7 +57,12 @@ class StatementPostLexer(PostLex):
         self.repeat_header = False
         at_statement_start = True
         last = None
+        closed = False      # the last token closed a bracket, still kept open (see below)
         for token in stream:
+            if closed:
+                open_brackets.pop()
+                in_list.pop()
+                closed = False
             kind = token.type
             if kind == "_NEWLINE" and open_brackets and open_brackets[-1].type != "LBRACE":
                 continue
@@ -73,14 +78,18 @@ class StatementPostLexer(PostLex):
                 in_list.append(kind in ("LSQB", "COMMAND_OPEN")
                                or (kind == "LPAR" and last is not None and last.type == "NAME"))
             elif kind in CLOSING and open_brackets and not unmatched(token, open_brackets):
-                open_brackets.pop()
-                in_list.pop()
+                # Popped when the next token comes: if the parser refuses this one (`()`),
+                # the error message still sees the bracket it closes.
+                closed = True
             at_statement_start = kind in STATEMENT_START
             if kind == "REPEAT" or at_statement_start:
                 self.repeat_header = kind == "REPEAT"
             self.previous = last
             self.last = last = token
             yield token
+        if closed:
+            open_brackets.pop()
+            in_list.pop()
 
 
 def _cache_path(grammar):
@@ -120,7 +129,7 @@ def _build_parser():
     if _parser is None:
         from .library import COMMANDS
         grammar = grammar_text()
-        options = dict(parser="lalr", lexer="contextual", postlex=StatementPostLexer(COMMANDS),
+        options = dict(parser="lalr", lexer="basic", postlex=StatementPostLexer(COMMANDS),
                        propagate_positions=True, maybe_placeholders=False)
         cache = _cache_path(grammar)
         try:

@@ -1,21 +1,15 @@
 """Values the language hands to builtins, beyond numbers, lists and strings."""
 
-from dataclasses import dataclass
+from collections import namedtuple
 
 from .format import format_number
 
 
-@dataclass
-class GradQuery:
-    """A `grad(...)` written as an argument of a command (`explain grad(L, a)`).
-
-    Commands receive this instead of numbers so that they can see the graph: output is the
-    Value differentiated, wrt the Values it is differentiated with respect to (for
-    `grad(L)`, every named input of L), text the source text of the call.
-    """
-    output: object
-    wrt: list
-    text: str
+# A `grad(...)` written as an argument of a command (`explain grad(L, a)`). Commands receive
+# this instead of numbers so that they can see the graph: output is the Value differentiated,
+# wrt the Values it is differentiated with respect to (for `grad(L)`, every named input of
+# L), text the source text of the call.
+GradQuery = namedtuple("GradQuery", "output wrt text")
 
 
 class Gradients:

@@ -9,7 +9,6 @@ Every generator takes seed= and draws only from `random.Random(seed)`: the same 
 the same points on every run and every machine.
 """
 
-import csv
 import math
 import os
 import random
@@ -227,6 +226,7 @@ def load_csv(path):
     `x1,x2,y` over rows like `1.12,0.081,-1` (examples/data/moons100.csv) gives 2 inputs
     and a label per row.
     """
+    import csv          # here: the language loads this module for every piped one-liner
     name = os.path.splitext(os.path.basename(path))[0]
     try:
         with open(path, newline="") as f:

@@ -1,7 +1,7 @@
 """Loss functions: a network's outputs and the true targets in, one Value out.
 
 Every loss is the mean over the batch, written as micrograd's demo writes it
-(`sum(losses) * (1.0 / n)`), except `sse`, the plain sum of squares the seeds' regression
+(`sum(losses) * (1.0 / n)`), except `sse`, the plain sum of squares the micrograd lecture's regression
 uses. Binary labels may be -1/+1 or 0/1 (positive means label > 0); softmax cross-entropy
 takes class indices 0..K-1.
 
@@ -42,7 +42,7 @@ def _squared_errors(predictions, targets):
 
 
 def sse(predictions, targets):
-    """Sum of squared errors, sum((p - t)**2): the seeds' regression loss."""
+    """Sum of squared errors, sum((p - t)**2): the micrograd lecture's regression loss."""
     return sum(_squared_errors(predictions, targets))
 
 
@@ -145,7 +145,7 @@ class Loss:
 
 LOSSES = {loss.name: loss for loss in (
     Loss("mse", mse, "mean squared error, for regression", classifies=False),
-    Loss("sse", sse, "sum of squared errors (the seeds' regression)", classifies=False),
+    Loss("sse", sse, "sum of squared errors (the micrograd lecture's regression)", classifies=False),
     Loss("hinge", hinge, "max-margin loss for labels -1/+1 (micrograd's demo)",
          classifies=True),
     Loss("bce", binary_cross_entropy, "binary cross-entropy on logits, labels 0/1 or -1/+1",

@@ -4,27 +4,17 @@ Every renderer draws with one `Glyphs` set so that `ascii=True` changes all of t
 and paints through `paint` so that colour codes appear only when asked for.
 """
 
-from dataclasses import astuple, dataclass
+from collections import namedtuple
 
 from ..text import tidy_exponent
 
 
-@dataclass(frozen=True)
-class Glyphs:
-    tee: str            # a child that has siblings after it
-    elbow: str          # the last child
-    pipe: str           # continues a parent's line past a child
-    blank: str          # under a last child
-    ellipsis: str
-    arrow: str          # a step along a path
-    times: str          # multiplication in worked arithmetic
-    dot: str            # product of derivatives, dL/dd · dd/de
-    ok: str
-    bad: str
-    axis_corner: str
-    axis_vertical: str
-    axis_horizontal: str
-    shade: str          # a region of a picture (where a classifier says yes)
+# tee: a child that has siblings after it; elbow: the last child; pipe: continues a
+# parent's line past a child; blank: under a last child; arrow: a step along a path;
+# times: multiplication in worked arithmetic; dot: a product of derivatives (dL/dd · dd/de);
+# shade: a region of a picture (where a classifier says yes).
+Glyphs = namedtuple("Glyphs", "tee elbow pipe blank ellipsis arrow times dot ok bad axis_corner "
+                              "axis_vertical axis_horizontal shade")
 
 
 UNICODE = Glyphs(tee="├─ ", elbow="└─ ", pipe="│  ", blank="   ", ellipsis="…", arrow="→",
@@ -43,7 +33,7 @@ BRAILLE_SAMPLE = "\u2801\u28ff"     # line charts use the Braille block U+2800..
 
 # Every non-ASCII character a picture may contain: a front end whose output cannot encode
 # all of them should draw with ascii=True.
-UNICODE_CHARACTERS = "".join(sorted({ch for glyph in astuple(UNICODE) for ch in glyph
+UNICODE_CHARACTERS = "".join(sorted({ch for glyph in UNICODE for ch in glyph
                                      if ord(ch) > 127})) + BRAILLE_SAMPLE
 
 

@@ -8,6 +8,7 @@ a problem by raising MicrocalcError.
 import difflib
 import re
 import shlex
+import textwrap
 from dataclasses import dataclass
 from typing import Callable, Optional
 
@@ -123,9 +124,9 @@ def _overview():
         for entry in sorted(by_category[category], key=lambda entry: entry.name):
             if len(entry.signature) > width:     # a long signature gets a line of its own
                 lines.append(f"    {entry.signature}")
-                lines.append(f"    {'':{width}}  {entry.doc}")
+                lines.append(f"    {'':{width}}  {entry.summary}")
             else:
-                lines.append(f"    {entry.signature:{width}}  {entry.doc}")
+                lines.append(f"    {entry.signature:{width}}  {entry.summary}")
     lines.append("REPL commands:")
     usage_width = max(len(c.usage) for c in COMMANDS.values())
     for name in sorted(COMMANDS):
@@ -136,7 +137,8 @@ def _overview():
 def _help_on(name):
     if name in BUILTINS:
         entry = BUILTINS[name]
-        lines = [f"{entry.signature}    ({entry.category} {entry.kind})", f"  {entry.doc}"]
+        lines = [f"{entry.signature}    ({entry.category} {entry.kind})",
+                 *textwrap.wrap(entry.doc, 88, initial_indent="  ", subsequent_indent="  ")]
         if entry.example:
             lines.append("example:")
             lines.extend("  " + line for line in entry.example.splitlines())

@@ -49,7 +49,7 @@ class MicrocalcCompleter(Completer):
             candidates[constant] = f"constant {value!r}"
         candidates[LAST_RESULT] = "the last result"
         for name, entry in BUILTINS.items():
-            candidates[name] = f"{entry.signature}  {entry.doc}"
+            candidates[name] = f"{entry.signature}  {entry.summary}"
         for name in self.session.names():
             candidates[name] = "yours"
         for name in sorted(candidates):

@@ -33,7 +33,7 @@ def _as_builtin(op):
 
 
 def _sentence(text):
-    return text[0].upper() + text[1:] + ("" if text.endswith(".") else ".")
+    return text if text.endswith(".") else text + "."
 
 
 for _op in OPS.values():

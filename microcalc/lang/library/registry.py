@@ -13,8 +13,6 @@ comes from the callable's own parameters; only the description is written by han
 
 import inspect
 import re
-from dataclasses import dataclass
-from typing import Callable, Optional
 
 from ..format import format_value
 
@@ -23,14 +21,21 @@ __all__ = ["Builtin", "BUILTINS", "COMMANDS", "builtin"]
 KINDS = ("function", "command")
 
 
-@dataclass(frozen=True)
 class Builtin:
-    name: str
-    function: Callable
-    doc: str                        # whole sentences, for :help and completion
-    example: Optional[str] = None   # a short program using it, for :help NAME and the docs
-    kind: str = "function"          # "function" or "command"
-    category: str = "other"         # "math", "calculus", "lists", "nn", "data", "graph", ...
+    """One entry of the table: a name and the callable behind it, with its help."""
+
+    __slots__ = ("name", "function", "doc", "example", "kind", "category")
+
+    def __init__(self, name, function, doc, example=None, kind="function", category="other"):
+        self.name = name
+        self.function = function        # called as function(ctx, *args, **kwargs)
+        self.doc = doc                  # whole sentences, for :help and completion
+        self.example = example          # a short program using it, for :help NAME and docs
+        self.kind = kind                # "function" or "command"
+        self.category = category        # "math", "calculus", "lists", "nn", "graph", ...
+
+    def __repr__(self):
+        return f"<builtin {self.kind} {self.name}>"
 
     @property
     def python_signature(self):
