@@ -30,7 +30,7 @@ from microcalc.compiled import compile_graph
 
 DATA = Path(__file__).resolve().parent.parent / "examples" / "data" / "moons100.csv"
 STEPS = 100
-MICROGRAD_FINAL_LOSS = 0.010978370135492717     # micrograd's own, 100 steps (FACTS.md)
+MICROGRAD_FINAL_LOSS = 0.010978370135492717     # micrograd's own, after 100 steps
 TOLERANCE = 1e-9
 
 

@@ -2,8 +2,8 @@
 
 The model is built with plain Values exactly as micrograd's demo.ipynb builds it
 (random.seed(1337), MLP(2, [16, 16, 1]) drawn neuron by neuron, ReLU hidden layers, a
-linear output, hinge loss plus 1e-4 * sum(p*p)), so the numbers are micrograd's, from
-FACTS.md: loss 0.8958441028683222 at step 0, 1.723590533697202 at step 1 and
+linear output, hinge loss plus 1e-4 * sum(p*p)), so the numbers are micrograd's own:
+loss 0.8958441028683222 at step 0, 1.723590533697202 at step 1 and
 0.010978370135492717 at step 99.
 """
 
@@ -102,9 +102,11 @@ def demo_graph():
 def test_the_demo_graph_and_its_folded_sums(demo_graph):
     loss, _ = demo_graph
     stats = compile_graph(loss, "python").stats()
-    assert stats["nodes"] == 65818                    # FACTS.md
-    assert stats["depth_before"] == 341               # FACTS.md: chains of `+`
-    assert stats["depth"] == 15                       # 3 layers of mul, sum, relu; loss; L2
+    assert stats["nodes"] == 65818                    # micrograd's demo graph
+    assert stats["depth_before"] == 341               # deep because of its chains of `+`
+    # Each neuron is one sum with its products: 3 layers (sum, relu, sum, relu, sum), the
+    # hinge per point (sum, relu), the mean, the total with the L2 term.
+    assert stats["depth"] == 10
     # parameters, inputs, per point -y and 1, and 0, 1/100, 0, 1e-4 from the two sums
     assert stats["leaves"] == 337 + 200 + 2 * 100 + 4
     assert stats["slots"] == stats["nodes"] - stats["folded"]
@@ -130,7 +132,7 @@ def test_the_demo_loss_and_every_gradient(backend, demo_graph):
 def test_100_training_steps_follow_the_eager_trajectory(backend, eager_training):
     eager_losses, eager_parameters, eager_accuracy = eager_training
     losses, parameters, accuracy = train(backend)
-    assert eager_losses[0] == 0.8958441028683222           # micrograd's, from FACTS.md
+    assert eager_losses[0] == 0.8958441028683222           # micrograd's own
     assert eager_losses[1] == pytest.approx(1.723590533697202, rel=1e-12)
     assert eager_losses[-1] == pytest.approx(0.010978370135492717, rel=1e-9)
     for r, e in zip(losses, eager_losses):

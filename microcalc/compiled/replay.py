@@ -58,9 +58,11 @@ class Program:
             gradients = self._as_list(self._gradients)
             for node, g in zip(self.flat.nodes, gradients):
                 node.grad += g
-            for node, top in zip(self.flat.folded, self.flat.folded_into):
-                # Every `+`/`-` folded into a sum is on its left spine: its partial is +1.
-                node.grad += gradients[top]
+            flat = self.flat
+            for node, top, partial in zip(flat.folded, flat.folded_into, flat.folded_sign):
+                # A `+`/`-` folded into a sum is on its left spine (partial +1); a product
+                # is one of its terms (partial its sign).
+                node.grad += partial * gradients[top]
         else:
             for leaf, g in zip(self.leaves, self.gradients()):
                 leaf.grad += g
@@ -114,9 +116,10 @@ class Program:
         for node, x in zip(self.flat.nodes, self._as_list(self._values)):
             node.data = x
         # A folded node's operands are written before it (engine order), and each is one
-        # step of its sum's left fold: recomputing it gives the partial sum the fold made.
+        # step of its sum's left fold or one of its products: recomputing it gives the
+        # number the replay made.
         for node in self.flat.folded:
-            node.data = node._op.forward(node._a.data, node._b.data)
+            node.data = node.op.forward(node._a.data, node._b.data)
 
     def _engine_values(self, leaf_values):
         """The replay met an exception or a non-finite number: let the engine recompute the

@@ -2,6 +2,29 @@
 side. `Value`'s operators and methods, the generic functions (`tanh(x)` on floats or Values),
 the compiled back ends and the language's math builtins, help and highlighting are all
 generated from `OPS`, so a new operation is added here and nowhere else.
+
+Adding an op is one `_register(...)` call: a name, the arity, the forward rule on floats, the
+derivative rule (given the operands and the result, one partial per operand, written with
+operators and the generic functions below so that it also runs on Values for higher
+derivatives), the same partials as text, and one line of help. That is enough for the eager
+engine, the language and both compiled back ends (`microcalc.compiled`).
+
+The numpy back end replays a whole group of like nodes as one operation on arrays. By
+default it applies an op's rules to arrays element by element (`Op.array_forward` and
+`Op.array_derivative` then call the scalar rules on each element's floats), which is exact by
+construction and needs nothing more. An entry may say that its rules are faster on arrays:
+- `arrays="both"`: the forward and the derivative rule accept numpy arrays as written
+  (operators only: + - * / and unary - are exactly rounded on arrays as on floats);
+- `arrays="derivative"`: only the derivative rule does (`1.0 - out * out`; the generic
+  functions it calls, `cos(x)`, `step(x)`, dispatch on arrays themselves), while the
+  forward rule is a math-module function applied element by element, because numpy's
+  exp, tanh and pow differ from the C library's in the last bit on some inputs;
+- `array_forward=` / `array_derivative=`: an array form of a rule that branches on a
+  value (`x if x > 0 else 0.0`), beside the scalar rule in the same entry.
+Whatever the form, it must give the scalar rule's floats bit for bit (tests/test_compiled.py
+checks every op on a grid of points), and where the scalar rule raises (out of the op's
+domain) the array form gives nan or inf for that element instead: the replay then lets the
+eager engine report the error at the node where eager evaluation fails.
 """
 
 import math
@@ -16,9 +39,10 @@ class Op:
     """One operation: how to compute it, and its partial derivatives."""
 
     __slots__ = ("name", "arity", "forward", "derivative", "formulas", "doc", "symbol", "domain",
-                 "example")
+                 "example", "array_forward", "array_derivative")
 
-    def __init__(self, name, arity, forward, derivative, formulas, doc, symbol, domain, example):
+    def __init__(self, name, arity, forward, derivative, formulas, doc, symbol, domain, example,
+                 array_forward, array_derivative):
         self.name = name
         self.arity = arity
         self.forward = forward          # floats -> float
@@ -28,6 +52,8 @@ class Op:
         self.symbol = symbol            # infix/prefix operator, or None for a function
         self.domain = domain            # (*operands) -> why they are out of domain
         self.example = example          # a call with its result, for help and the docs
+        self.array_forward = array_forward        # the forward rule on numpy arrays
+        self.array_derivative = array_derivative  # the derivative rule on numpy arrays
 
     @property
     def is_function(self):
@@ -45,10 +71,64 @@ OPS = {}
 
 
 def _register(name, arity, forward, derivative, formulas, doc, symbol=None, domain=None,
-              example=None):
+              example=None, arrays=None, array_forward=None, array_derivative=None):
     if len(formulas) != arity:
         raise ValueError(f"{name} needs one derivative formula per operand")
-    OPS[name] = Op(name, arity, forward, derivative, formulas, doc, symbol, domain, example)
+    if arrays not in (None, "both", "derivative"):
+        raise ValueError(f"{name}: arrays= is 'both', 'derivative' or left out")
+    if array_forward is None:
+        array_forward = forward if arrays == "both" else _element_by_element(forward)
+    if array_derivative is None:
+        array_derivative = derivative if arrays else _partials_element_by_element(derivative)
+    OPS[name] = Op(name, arity, forward, derivative, formulas, doc, symbol, domain, example,
+                   array_forward, array_derivative)
+
+
+# Rules on numpy arrays, element by element: the scalar rule's own floats. numpy is imported
+# only inside them, where numpy arrays are already in hand.
+
+def _element_columns(arrays):
+    import numpy
+    arrays = numpy.broadcast_arrays(*arrays)
+    return arrays[0].shape, [a.ravel().tolist() for a in arrays]
+
+
+def _or_nan(rule, args):
+    """rule(*args) as a float, or nan where it raises or leaves the reals ((-8) ** 0.5)."""
+    try:
+        result = rule(*args)
+    except (ArithmeticError, ValueError):
+        return math.nan
+    return result if result.__class__ is float else math.nan
+
+
+def _element_by_element(forward):
+    def on_arrays(*arrays):
+        import numpy
+        shape, columns = _element_columns(arrays)
+        try:
+            flat = numpy.fromiter(map(forward, *columns), float, len(columns[0]))
+        except (ArithmeticError, ValueError, TypeError):
+            flat = numpy.array([_or_nan(forward, args) for args in zip(*columns)], float)
+        return flat.reshape(shape)
+    on_arrays.__doc__ = f"{forward.__name__} applied to each element of numpy arrays"
+    return on_arrays
+
+
+def _partials_element_by_element(derivative):
+    def on_arrays(*arrays):
+        import numpy
+        shape, columns = _element_columns(arrays)
+        rows = []
+        for args in zip(*columns):
+            try:
+                rows.append([d if d.__class__ is float else math.nan
+                             for d in derivative(*args)])
+            except (ArithmeticError, ValueError):
+                rows.append([math.nan] * (len(arrays) - 1))
+        partials = numpy.array(rows, float).reshape(len(rows), len(arrays) - 1)
+        return tuple(column.reshape(shape) for column in partials.T)
+    return on_arrays
 
 
 
@@ -86,72 +166,88 @@ def _exponent_partial(a, out):
     return 0.0 if base == 0 else math.nan
 
 
+def _pow_partials_on_arrays(a, b, out):
+    """pow's partials on numpy arrays: the scalar rule's branches as masks; pow itself
+    element by element, as the C library computes `a ** (b - 1)`."""
+    import numpy
+    positive = a > 0
+    exponent = numpy.where(positive, out * log(numpy.where(positive, a, 1.0)),
+                           numpy.where(a == 0, 0.0, math.nan))
+    return b * pow_(a, b - 1.0), exponent
+
+
 # The registry. Each entry: name, arity, forward rule, local derivative (one partial per
 # operand, given the operands and the result), the same derivative as text for people (in
 # operands u and v), one line of help. Derivative rules are written with operators and the
-
-# generic functions below, so they work on floats and Values.
+# generic functions below, so they work on floats and Values. arrays= and array_forward= say
+# how the numpy back end applies the rules to arrays (see the module's docstring).
 # Kinks follow PyTorch: relu'(0) = 0, abs'(0) = 0.
 _register("add", 2, operator.add, lambda a, b, out: (1.0, 1.0),
           ("1", "1"),
-          "sum of two numbers", symbol="+", example="2 + 3 = 5")
+          "sum of two numbers", symbol="+", example="2 + 3 = 5", arrays="both")
 _register("sub", 2, operator.sub, lambda a, b, out: (1.0, -1.0),
           ("1", "-1"),
-          "difference of two numbers", symbol="-", example="2 - 3 = -1")
+          "difference of two numbers", symbol="-", example="2 - 3 = -1", arrays="both")
 _register("mul", 2, operator.mul, lambda a, b, out: (b, a),
           ("v", "u"),
-          "product of two numbers", symbol="*", example="2 * 3 = 6")
+          "product of two numbers", symbol="*", example="2 * 3 = 6", arrays="both")
 _register("div", 2, _div, lambda a, b, out: (1.0 / b, -out / b),
           ("1/v", "-u/v**2"),
           "quotient of two numbers", symbol="/",
           domain=lambda a, b: "division by zero" if b == 0 else "result too large",
-          example="3 / 2 = 1.5")
+          example="3 / 2 = 1.5", arrays="both")
 _register("pow", 2, _pow, lambda a, b, out: (b * a ** (b - 1), _exponent_partial(a, out)),
           ("v*u**(v-1)", "u**v*log(u)"),
           "a to the power b (b may be a Value: its gradient is a**b * log(a))", symbol="**",
-          domain=_why_pow, example="2 ** 3 = 8")
+          domain=_why_pow, example="2 ** 3 = 8", array_derivative=_pow_partials_on_arrays)
 _register("neg", 1, operator.neg, lambda x, out: (-1.0,),
           ("-1",),
-          "negation", symbol="-", example="-(2) = -2")
+          "negation", symbol="-", example="-(2) = -2", arrays="both")
 _register("tanh", 1, math.tanh, lambda x, out: (1.0 - out * out,),
           ("1 - tanh(u)**2",),
-          "hyperbolic tangent; tanh'(x) = 1 - tanh(x)**2", example="tanh(0) = 0")
+          "hyperbolic tangent; tanh'(x) = 1 - tanh(x)**2", example="tanh(0) = 0",
+          arrays="derivative")
 _register("exp", 1, math.exp, lambda x, out: (out,),
           ("exp(u)",),
-          "e to the power x; exp'(x) = exp(x)", example="exp(0) = 1")
+          "e to the power x; exp'(x) = exp(x)", example="exp(0) = 1", arrays="derivative")
 _register("log", 1, math.log, lambda x, out: (1.0 / x,),
           ("1/u",),
           "natural logarithm, for x > 0; log'(x) = 1/x",
-          domain=lambda x: "log is defined only for positive numbers", example="log(1) = 0")
+          domain=lambda x: "log is defined only for positive numbers", example="log(1) = 0",
+          arrays="derivative")
 _register("relu", 1, lambda x: x if x > 0 else 0.0, lambda x, out: (step(x),),
           ("step(u)",),
-          "max(0, x); relu'(x) = step(x): 1 if x > 0 else 0", example="relu(-2) = 0")
+          "max(0, x); relu'(x) = step(x): 1 if x > 0 else 0", example="relu(-2) = 0",
+          arrays="derivative", array_forward=lambda x: (x > 0) * x + 0.0)
 _register("sigmoid", 1, _sigmoid, lambda x, out: (out * (1.0 - out),),
           ("sigmoid(u)*(1 - sigmoid(u))",),
           "logistic function 1/(1+exp(-x)); sigmoid' = sigmoid*(1-sigmoid)",
-          example="sigmoid(0) = 0.5")
+          example="sigmoid(0) = 0.5", arrays="derivative")
 _register("sqrt", 1, math.sqrt, lambda x, out: (0.5 / out,),
           ("1/(2*sqrt(u))",),
           "square root, for x >= 0; sqrt'(x) = 1/(2 sqrt(x))",
-          domain=lambda x: "sqrt is defined only for numbers >= 0", example="sqrt(9) = 3")
+          domain=lambda x: "sqrt is defined only for numbers >= 0", example="sqrt(9) = 3",
+          arrays="derivative")
 _register("abs", 1, abs, lambda x, out: (sign(x),),
           ("sign(u)",),
-          "absolute value; abs'(x) = sign(x), 0 at 0", example="abs(-2) = 2")
+          "absolute value; abs'(x) = sign(x), 0 at 0", example="abs(-2) = 2", arrays="both")
 _register("sin", 1, math.sin, lambda x, out: (cos(x),),
           ("cos(u)",),
-          "sine (radians); sin'(x) = cos(x)", example="sin(0) = 0")
+          "sine (radians); sin'(x) = cos(x)", example="sin(0) = 0", arrays="derivative")
 _register("cos", 1, math.cos, lambda x, out: (-sin(x),),
           ("-sin(u)",),
-          "cosine (radians); cos'(x) = -sin(x)", example="cos(0) = 1")
+          "cosine (radians); cos'(x) = -sin(x)", example="cos(0) = 1", arrays="derivative")
 # The slopes of relu and abs, as ops of their own so that a derivative taken with
 # create_graph=True is a graph that follows its input across the kink when recomputed.
 _register("step", 1, lambda x: 1.0 if x > 0 else 0.0, lambda x, out: (0.0,),
           ("0",),
-          "1 if x > 0 else 0 (the slope of relu); its derivative is 0", example="step(2) = 1")
+          "1 if x > 0 else 0 (the slope of relu); its derivative is 0", example="step(2) = 1",
+          arrays="derivative", array_forward=lambda x: (x > 0) * 1.0)
 _register("sign", 1, lambda x: 1.0 if x > 0 else -1.0 if x < 0 else 0.0, lambda x, out: (0.0,),
           ("0",),
           "-1, 0 or 1 by the sign of x (the slope of abs); its derivative is 0",
-          example="sign(-2) = -1")
+          example="sign(-2) = -1", arrays="derivative",
+          array_forward=lambda x: (x > 0) * 1.0 - (x < 0))
 
 
 def _apply(op, operands):
@@ -193,15 +289,21 @@ def _unary_method(op):
 
 
 def _generic_function(op):
-    """op as a plain function: floats in gives a float out, any Value in gives a Value."""
+    """op as a plain function: floats in gives a float out, any Value in gives a Value, a
+    numpy array in gives an array (op.array_forward), so that derivative rules written
+    with these functions run on all three."""
     forward = op.forward
 
     def function(*args):
         if len(args) != op.arity:
             raise TypeError(f"{op.name} takes {op.arity} argument(s), got {len(args)}")
         for a in args:
+            if a.__class__ is float:
+                continue
             if a.__class__ is Value:
                 return _apply(op, args)
+            if getattr(a, "ndim", 0):
+                return op.array_forward(*args)
         try:
             out = forward(*args)
         except (ArithmeticError, ValueError) as exc:
@@ -231,6 +333,6 @@ Value.__pos__ = lambda self: self
 
 # Every op as a function on floats or Values (`tanh(x)`), for derivative rules and builtins.
 FUNCTIONS = {_op.name: _generic_function(_op) for _op in OPS.values()}
-tanh, exp, log, sin, cos, step, sign = (
-    FUNCTIONS[n] for n in ("tanh", "exp", "log", "sin", "cos", "step", "sign"))
+tanh, exp, log, sin, cos, step, sign, pow_ = (
+    FUNCTIONS[n] for n in ("tanh", "exp", "log", "sin", "cos", "step", "sign", "pow"))
 
