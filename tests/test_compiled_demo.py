@@ -8,6 +8,7 @@ loss 0.8958441028683222 at step 0, 1.723590533697202 at step 1 and
 """
 
 import csv
+import math
 import random
 from pathlib import Path
 
@@ -16,10 +17,24 @@ import pytest
 from microcalc import Value
 from microcalc.compiled import compile_graph
 from microcalc.engine import topological_order
+from microcalc.nn import MLP, CompiledStep, LinearDecay, Objective, load_csv, train as nn_train
 
 DATA = Path(__file__).resolve().parent.parent / "examples" / "data" / "moons100.csv"
 STEPS = 100
 BACKENDS = ["python", "numpy"]
+
+
+def absolute_gradients(output, leaves):
+    """Sum over paths from output to each leaf of |product of partials along the path|."""
+    adjoint = {output: 1.0}
+    for v in reversed(topological_order(output)):
+        g = adjoint.get(v)
+        if g is None or v.is_input:
+            continue
+        partials = v.op.derivative(*[c.data for c in v.operands], v.data)
+        for child, d in zip(v.operands, partials):
+            adjoint[child] = adjoint.get(child, 0.0) + abs(d) * g
+    return [adjoint.get(x, 0.0) for x in leaves]
 
 
 def moons():
@@ -125,6 +140,10 @@ def test_the_demo_loss_and_every_gradient(backend, demo_graph):
     assert sum(g != 0 for g in eager) > 337 // 2
     for r, e in zip(replayed, eager):
         assert r == pytest.approx(e, rel=1e-12, abs=0)
+    # docs/python.md: within 8 ulp of the absolute gradient; half of them bitwise.
+    scale = absolute_gradients(loss, list(program.leaves))
+    assert all(abs(r - e) <= 8 * math.ulp(s) for r, e, s in zip(replayed, eager, scale))
+    assert 0.4 < sum(r == e for r, e in zip(replayed, eager)) / len(eager) < 1
 
 
 @pytest.mark.slow
@@ -141,3 +160,23 @@ def test_100_training_steps_follow_the_eager_trajectory(backend, eager_training)
         assert r == pytest.approx(e, rel=1e-9, abs=1e-15)
     assert losses[-1] == pytest.approx(0.010978370135492717, rel=1e-9)
     assert accuracy == eager_accuracy == 1.0
+
+
+@pytest.mark.parametrize("path", ["rebuilt", "python", "numpy"])
+def test_train_ends_on_micrograds_losses_on_every_path(path):
+    """microcalc.nn.train on the demo: rebuilding the graph every step (GraphStep) or
+    replaying it on either back end (CompiledStep) reaches micrograd's losses."""
+    data = load_csv(str(DATA))
+    net = MLP(2, [16, 16, 1], seed=1337)
+    options = dict(loss="hinge", l2=1e-4, lr=LinearDecay(1.0, 0.1, 100), steps=STEPS)
+    if path == "rebuilt":
+        run = nn_train(net, data, compiled=False, **options)
+    else:
+        objective = Objective(net, "hinge", 1e-4, classes=data.classes)
+        step = CompiledStep(objective, data, backend=path)
+        assert step.program.backend == path
+        run = nn_train(net, data, step_function=step, **options)
+    assert run.losses[0] == 0.8958441028683222
+    assert run.losses[1] == pytest.approx(1.723590533697202, rel=1e-12)
+    assert run.losses[-1] == pytest.approx(0.010978370135492717, rel=1e-9)
+    assert run.accuracies[-1] == 1.0

@@ -3,9 +3,9 @@
 Values must be the eager engine's floats bit for bit: the replays apply the engine's own
 float functions (or exactly rounded arithmetic) in the engine's order, sums included.
 Gradients may differ in the last bits only because a replay adds a node's contributions
-in another order; each gradient is held to 1e-12 relative to the larger of itself and its
-absolute gradient (the sum over paths of |product of partials|), which bounds what any
-reordering of those sums can change.
+in another order; each gradient is held to 8 units in the last place of its absolute
+gradient (the sum over paths of |product of partials|), which bounds what a reordering of
+those sums can change, as docs/python.md says.
 """
 
 import math
@@ -19,6 +19,7 @@ from microcalc.engine import FUNCTIONS, OPS, topological_order
 
 BACKENDS = ["python", "numpy"]
 OP_NAMES = sorted(OPS)
+ULPS = 8          # docs/python.md: gradients within 8 ulp of the absolute gradient
 
 numbers = st.one_of(st.integers(-3, 3).map(float),        # exact zeros, integer exponents
                     st.floats(-3, 3, allow_nan=False).map(lambda x: round(x, 3)))
@@ -75,7 +76,7 @@ def assert_gradients_agree(replayed, eager, scale):
         if math.isnan(e) or math.isnan(s):
             assert math.isnan(r) or math.isnan(e) == math.isnan(r)
             continue
-        assert abs(r - e) <= 1e-12 * max(abs(e), s), (r, e, s)
+        assert abs(r - e) <= ULPS * math.ulp(s), (r, e, s)
 
 
 def eager_outcome(output, leaves):
@@ -139,3 +140,27 @@ def test_the_same_program_replayed_after_the_inputs_change(backend, graph, moves
         eager = exc
     assert_same_outcome(replayed, eager)
     assert_same_outcome(replay_outcome(program), eager)    # reading the moved .data
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_most_graphs_replay_every_gradient_bitwise(backend):
+    """docs/python.md: bitwise for every gradient in about 91% of random graphs, not all."""
+    import random
+    rng = random.Random(2024)
+    bitwise = compared = 0
+    while compared < 300:
+        leaf_values = [rng.choice([float(rng.randint(-3, 3)), round(rng.uniform(-3, 3), 3)])
+                       for _ in range(rng.randint(1, 4))]
+        steps = [(rng.choice(OP_NAMES), rng.randint(0, 99), rng.randint(0, 99))
+                 for _ in range(rng.randint(4, 40))]
+        leaves, output = build(leaf_values, steps)
+        program = compile_graph(output, backend)
+        eager = eager_outcome(output, list(program.leaves))
+        replayed = replay_outcome(program)
+        if isinstance(eager, DomainError):
+            continue
+        assert_same_outcome(replayed, eager)
+        compared += 1
+        bitwise += all(r == e or (math.isnan(r) and math.isnan(e))
+                       for r, e in zip(replayed[1], eager[1]))
+    assert 0.85 * compared <= bitwise < compared

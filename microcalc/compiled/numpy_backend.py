@@ -217,6 +217,7 @@ class _GridSumStep:
         products = [k for k, p in enumerate(group.partners) if p is not None]
         plain = [k for k, p in enumerate(group.partners) if p is None]
         self.product_rows = _rows(products)
+        self.order = [(k, products.index(k) if k in products else None) for k in range(m)]
         first = [_by(rows_of, group.operands[k], R) for k in products]
         second = [_by(columns_of, group.partners[k], C) for k in products]
         self.firsts, self.seconds = _Read(first), _Read(second)
@@ -238,16 +239,29 @@ class _GridSumStep:
         self.cache = ()
 
     def forward(self, values):
-        terms = self.terms
         self.cache = firsts, seconds = self.firsts(values), self.seconds(values)
         products = _MUL.array_forward(firsts[:, None, :], seconds[:, :, None])
-        if products.shape[0]:
-            terms[self.product_rows] = products
-        for k, read, _, axis in self.plain:
-            terms[k] = read(values)[None, :] if axis == 0 else read(values)[:, None]
-        if self.signs is not None:
-            terms *= self.signs[:, None, None]
-        _ordered_sum(terms, self.out)
+        plain = {k: read(values)[None, :] if axis == 0 else read(values)[:, None]
+                 for k, read, _, axis in self.plain}
+        terms = [plain[k] if k in plain else products[j] for k, j in self.order]
+        if self.C * self.R >= _ORDERED_LOOP_WIDTH:
+            # Term by term into the result, the chain's order, no copy of the products.
+            out = self.out
+            for k, term in enumerate(terms):
+                negative = self.signs is not None and self.signs[k] < 0
+                if k == 0:
+                    np.negative(term, out=out) if negative else np.copyto(out, term)
+                elif negative:
+                    np.subtract(out, term, out=out)
+                else:
+                    np.add(out, term, out=out)
+        else:
+            stacked = self.terms
+            for k, term in enumerate(terms):
+                stacked[k] = term
+            if self.signs is not None:
+                stacked *= self.signs[:, None, None]
+            _ordered_sum(stacked, self.out)
         self._write(values, self.out)
 
     def reread(self, values):
@@ -365,6 +379,7 @@ class NumpyProgram(Program):
         super().__init__(flat)
         self._values = np.array([v.data for v in flat.nodes], dtype=float)
         self._gradients = None
+        self._buffer = np.zeros_like(self._values)     # gradients, made once
         self._steps = [_step(group) for group in flat.groups]
 
     def _as_list(self, store):
@@ -385,7 +400,8 @@ class NumpyProgram(Program):
 
     def _replay_backward(self):
         values = self._values
-        gradients = np.zeros_like(values)
+        gradients = self._buffer
+        gradients.fill(0.0)
         gradients[self.flat.output] = 1.0
         with np.errstate(all="ignore"):
             for step in reversed(self._steps):

@@ -104,7 +104,8 @@ class CompiledStep:
 
     Every step of full-batch training builds the same graph with other parameter values;
     recording it once and replaying it creates no Value per node per step. The replay
-    computes the same floats as GraphStep (tests/test_nn_training.py checks the trajectory).
+    computes GraphStep's losses bit for bit and its gradients to a few ulp (they are added
+    in another order), so the trajectories agree (tests/test_nn_training.py).
     """
 
     def __init__(self, objective, batch, backend="auto"):
