@@ -69,14 +69,16 @@ class MicrocalcMLP:
     """micrograd's MLP(2, [16, 16, 1]) in some engine's Values: the same draws in the same
     order (neuron by neuron, weights then a zero bias), ReLU hidden, linear output."""
 
-    def __init__(self, Value):
+    def __init__(self, Value, activation="relu"):
         self.layers = [[(list(map(Value, w)), Value(b)) for w, b in layer]
                        for layer in initial_parameters()]
+        self.activation = activation
 
     def __call__(self, x):
         for depth, layer in enumerate(self.layers):
             sums = [sum((wi * xi for wi, xi in zip(w, x)), b) for w, b in layer]
-            x = sums if depth == len(self.layers) - 1 else [s.relu() for s in sums]
+            x = sums if depth == len(self.layers) - 1 else \
+                [getattr(s, self.activation)() for s in sums]
         return x[0]
 
     def parameters(self):

@@ -112,14 +112,40 @@ def _rows(positions):
     return positions
 
 
+def _finite(array):
+    """Whether every element is finite: one sum, and a closer look only if it is not."""
+    total = array.sum()
+    return total - total == 0 or bool(np.isfinite(array).all())
+
+
 def _ordered_sum(terms, out):
     """out = ((t0 + t1) + t2) + ... over the first axis, in that order: the chain's floats."""
-    if terms[0].size >= _ORDERED_LOOP_WIDTH:
+    if terms[0].size >= _ORDERED_LOOP_WIDTH and _reduce_keeps_order(terms.shape):
+        np.add.reduce(terms, axis=0, out=out)
+    elif terms[0].size >= _ORDERED_LOOP_WIDTH:
         np.copyto(out, terms[0])
         for k in range(1, len(terms)):
             np.add(out, terms[k], out=out)
     else:
         np.copyto(out, np.add.accumulate(terms, axis=0)[-1])
+
+
+_ORDERED = {}
+
+
+def _reduce_keeps_order(shape):
+    """Whether np.add.reduce over the first axis adds row after row for this shape, checked
+    once per shape on numbers whose sum depends on the order. (numpy does so when the rows
+    are wide, summing pairwise only along a contiguous axis; it promises no order.)"""
+    ordered = _ORDERED.get(shape)
+    if ordered is None:
+        rng = np.random.default_rng(0)
+        terms = rng.standard_normal(shape) * 10.0 ** rng.integers(-12, 12, shape)
+        folded = terms[0].copy()
+        for row in terms[1:]:
+            folded += row
+        ordered = _ORDERED[shape] = bool((np.add.reduce(terms, axis=0) == folded).all())
+    return ordered
 
 
 class _OpStep:
@@ -148,7 +174,7 @@ class _OpStep:
                 # A partial of 0 still adds 0 * g, as the engine does: nan where g is nan.
                 scatter(gradients, g if partial == 1.0 else partial * g)
                 continue
-            if not any(partial is x for x in self.cache) and not np.isfinite(partial).all():
+            if not any(partial is x for x in self.cache) and not _finite(partial):
                 partial = program._settle_partials(self.op, k, partial, self.cache, outs)
             scatter(gradients, partial * g)
 
@@ -217,7 +243,6 @@ class _GridSumStep:
         products = [k for k, p in enumerate(group.partners) if p is not None]
         plain = [k for k, p in enumerate(group.partners) if p is None]
         self.product_rows = _rows(products)
-        self.order = [(k, products.index(k) if k in products else None) for k in range(m)]
         first = [_by(rows_of, group.operands[k], R) for k in products]
         second = [_by(columns_of, group.partners[k], C) for k in products]
         self.firsts, self.seconds = _Read(first), _Read(second)
@@ -234,35 +259,31 @@ class _GridSumStep:
         self.signs = None
         if group.signs is not None:
             self.signs = np.array([column[0] for column in group.signs])
-        self.terms = np.empty((m, C, R))
-        self.out = np.empty((C, R))
+        # Forward works on (term, column, row) arrays, or (term, row, column) when there are
+        # more columns than rows: numpy is fastest with the longer axis innermost.
+        self.by_rows = R >= C
+        self.terms = np.empty((m, C, R) if self.by_rows else (m, R, C))
+        self.out = np.empty(self.terms.shape[1:])
         self.cache = ()
 
     def forward(self, values):
         self.cache = firsts, seconds = self.firsts(values), self.seconds(values)
-        products = _MUL.array_forward(firsts[:, None, :], seconds[:, :, None])
-        plain = {k: read(values)[None, :] if axis == 0 else read(values)[:, None]
-                 for k, read, _, axis in self.plain}
-        terms = [plain[k] if k in plain else products[j] for k, j in self.order]
-        if self.C * self.R >= _ORDERED_LOOP_WIDTH:
-            # Term by term into the result, the chain's order, no copy of the products.
-            out = self.out
-            for k, term in enumerate(terms):
-                negative = self.signs is not None and self.signs[k] < 0
-                if k == 0:
-                    np.negative(term, out=out) if negative else np.copyto(out, term)
-                elif negative:
-                    np.subtract(out, term, out=out)
-                else:
-                    np.add(out, term, out=out)
+        if self.by_rows:
+            products = _MUL.array_forward(firsts[:, None, :], seconds[:, :, None])
+            plain = {k: read(values)[None, :] if axis == 0 else read(values)[:, None]
+                     for k, read, _, axis in self.plain}
         else:
-            stacked = self.terms
-            for k, term in enumerate(terms):
-                stacked[k] = term
-            if self.signs is not None:
-                stacked *= self.signs[:, None, None]
-            _ordered_sum(stacked, self.out)
-        self._write(values, self.out)
+            products = _MUL.array_forward(firsts[:, :, None], seconds[:, None, :])
+            plain = {k: read(values)[:, None] if axis == 0 else read(values)[None, :]
+                     for k, read, _, axis in self.plain}
+        stacked = self.terms
+        stacked[self.product_rows] = products
+        for k, term in plain.items():
+            stacked[k] = term
+        if self.signs is not None:
+            stacked *= self.signs[:, None, None]
+        _ordered_sum(stacked, self.out)
+        self._write(values, self.out if self.by_rows else self.out.T)
 
     def reread(self, values):
         self.cache = self.firsts(values), self.seconds(values)
@@ -391,8 +412,8 @@ class NumpyProgram(Program):
         with np.errstate(all="ignore"):
             for step in self._steps:
                 step.forward(values)
-            total = values.sum()
-        if not np.isfinite(total) and not np.isfinite(values).all():
+            finite = _finite(values)
+        if not finite:
             self._values = values = np.array(self._engine_values(leaf_values))
             for step in self._steps:
                 step.reread(values)
