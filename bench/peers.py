@@ -39,7 +39,7 @@ from microcalc.compiled import compile_graph  # noqa: E402
 
 from train import (MICROGRAD_FINAL_LOSS, STEPS, TOLERANCE, MicrocalcMLP, Run,  # noqa: E402
                    demo_loss, initial_parameters, moons, relative, round_robin, seconds,
-                   sgd, train_compiled)
+                   train_compiled, train_eager)
 
 SLOW_STEPS = 3              # steps of the engines that take seconds a step, without --full
 
@@ -64,23 +64,6 @@ def _matrices():
 
 
 # The eager engines: micrograd, microcalc, PyTorch on 0-d scalars.
-
-def eager(name, Value, model, steps):
-    X, y = moons()
-    run = Run(name, steps)
-    start = time.perf_counter()
-    parameters = model.parameters()
-    run.setup_time = time.perf_counter() - start
-    for k in range(steps):
-        start = time.perf_counter()
-        loss, run.accuracy = demo_loss(Value, model, X, y)
-        model.zero_grad()
-        loss.backward()
-        sgd(parameters, k)
-        run.step_times.append(time.perf_counter() - start)
-        run.losses.append(float(loss.data))
-    return run
-
 
 class TorchScalar:
     """micrograd's Value written with PyTorch 0-d tensors (the lecture's comparison)."""
@@ -141,7 +124,7 @@ def torch_scalar_run(torch, steps):
         return p
 
     model = MicrocalcMLP(Parameter)
-    return eager("PyTorch 0-d scalars", Value, model, steps)
+    return train_eager("PyTorch 0-d scalars", Value, model, steps)
 
 
 # The vectorised peers: the same network as matrix products over the batch.
@@ -338,10 +321,10 @@ def main(argv=None):
 
     runs = []
     random.seed(1337)
-    runs.append(eager("micrograd 0.1.0", micrograd.engine.Value,
+    runs.append(train_eager("micrograd 0.1.0", micrograd.engine.Value,
                       micrograd.nn.MLP(2, [16, 16, 1]), slow_steps))
     runs.append(torch_scalar_run(torch, slow_steps) if torch else Run("PyTorch 0-d scalars"))
-    runs.append(eager("microcalc eager", microcalc.Value, MicrocalcMLP(microcalc.Value),
+    runs.append(train_eager("microcalc eager", microcalc.Value, MicrocalcMLP(microcalc.Value),
                       STEPS))
     generators = []
     for backend in ("python", "numpy"):

@@ -149,7 +149,7 @@ def train_eager(name, Value, model, steps):
         loss.backward()
         sgd(parameters, k)
         run.step_times.append(time.perf_counter() - start)
-        run.losses.append(loss.data)
+        run.losses.append(float(loss.data))
     return run
 
 

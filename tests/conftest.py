@@ -185,3 +185,20 @@ def matches(expected, actual):
     if expected[0] == "...":
         return any(matches(expected[1:], actual[i:]) for i in range(len(actual) + 1))
     return bool(actual) and expected[0] == actual[0] and matches(expected[1:], actual[1:])
+
+
+# -- how far a replayed gradient may be from the eager one ------------------------------
+
+def absolute_gradients(output, leaves):
+    """Sum over paths from output to each leaf of |product of partials along the path|: the
+    scale of what adding a gradient's contributions in another order can change."""
+    from microcalc.engine import topological_order
+    adjoint = {output: 1.0}
+    for v in reversed(topological_order(output)):
+        g = adjoint.get(v)
+        if g is None or v.is_input:
+            continue
+        partials = v.op.derivative(*[c.data for c in v.operands], v.data)
+        for child, d in zip(v.operands, partials):
+            adjoint[child] = adjoint.get(child, 0.0) + abs(d) * g
+    return [adjoint.get(x, 0.0) for x in leaves]

@@ -260,7 +260,7 @@ def test_write_back_stores_every_nodes_value_and_gradient(backend):
     expected_grad = [v.grad for v in nodes]
     for v in nodes:
         v.grad = 0.0
-        if v._prev:
+        if not v.is_input:
             v.data = 0.0
     program.forward(write_back=True)
     assert [v.data for v in nodes] == expected_data

@@ -19,22 +19,11 @@ from microcalc.compiled import compile_graph
 from microcalc.engine import topological_order
 from microcalc.nn import MLP, CompiledStep, LinearDecay, Objective, load_csv, train as nn_train
 
+from conftest import absolute_gradients
+
 DATA = Path(__file__).resolve().parent.parent / "examples" / "data" / "moons100.csv"
 STEPS = 100
 BACKENDS = ["python", "numpy"]
-
-
-def absolute_gradients(output, leaves):
-    """Sum over paths from output to each leaf of |product of partials along the path|."""
-    adjoint = {output: 1.0}
-    for v in reversed(topological_order(output)):
-        g = adjoint.get(v)
-        if g is None or v.is_input:
-            continue
-        partials = v.op.derivative(*[c.data for c in v.operands], v.data)
-        for child, d in zip(v.operands, partials):
-            adjoint[child] = adjoint.get(child, 0.0) + abs(d) * g
-    return [adjoint.get(x, 0.0) for x in leaves]
 
 
 def moons():
@@ -162,6 +151,7 @@ def test_100_training_steps_follow_the_eager_trajectory(backend, eager_training)
     assert accuracy == eager_accuracy == 1.0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", ["rebuilt", "python", "numpy"])
 def test_train_ends_on_micrograds_losses_on_every_path(path):
     """microcalc.nn.train on the demo: rebuilding the graph every step (GraphStep) or

@@ -17,6 +17,8 @@ from microcalc import DomainError, Value, grad, recompute
 from microcalc.compiled import compile_graph
 from microcalc.engine import FUNCTIONS, OPS, topological_order
 
+from conftest import absolute_gradients
+
 BACKENDS = ["python", "numpy"]
 OP_NAMES = sorted(OPS)
 ULPS = 8          # docs/python.md: gradients within 8 ulp of the absolute gradient
@@ -47,8 +49,8 @@ def build(leaf_values, steps):
             nodes.append(FUNCTIONS[name](*picks[:OPS[name].arity]))
         except DomainError:
             pass
-    used = {c for v in nodes for c in v._prev}
-    unused = [v for v in nodes if v not in used and v._prev] or nodes[-1:]
+    used = {c for v in nodes for c in v.operands}
+    unused = [v for v in nodes if v not in used and not v.is_input] or nodes[-1:]
     output = unused[-1]
     for node in reversed(unused[:-1]):
         try:
@@ -56,19 +58,6 @@ def build(leaf_values, steps):
         except DomainError:
             break
     return leaves, output
-
-
-def absolute_gradients(output, leaves):
-    """Sum over paths from output to each leaf of |product of partials along the path|."""
-    adjoint = {output: 1.0}
-    for v in reversed(topological_order(output)):
-        g = adjoint.get(v)
-        if g is None or v._a is None:
-            continue
-        partials = v._op.derivative(*[c.data for c in v._prev], v.data)
-        for child, d in zip(v._prev, partials):
-            adjoint[child] = adjoint.get(child, 0.0) + abs(d) * g
-    return [adjoint.get(x, 0.0) for x in leaves]
 
 
 def assert_gradients_agree(replayed, eager, scale):

@@ -24,10 +24,10 @@ __all__ = ["compile_graph", "Program", "BACKENDS"]
 BACKENDS = ("auto", "python", "numpy")
 
 # "auto" picks numpy when its groups are wide enough to pay for numpy's fixed cost per
-# group. Measured on MLPs of 2-4-1 and 2-16-16-1 (relu and tanh) over batches of 1 to 100,
-# numpy overtakes the Python lists at about 25 nodes per group; at micrograd's demo (2,346
-# per group) it is 20 times faster.
-_NODES_PER_NUMPY_GROUP = 24
+# group. Measured on MLPs of 2-4-1 and 2-16-16-1 over batches of 1 to 64, numpy overtakes
+# the Python lists at about 300 of the graph's nodes per group; at micrograd's demo (6,500
+# per group) it is about 20 times faster (bench/train.py).
+_NODES_PER_NUMPY_GROUP = 300
 
 
 def compile_graph(output, backend="auto", keep=()):

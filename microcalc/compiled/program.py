@@ -88,29 +88,18 @@ class FlatGraph:
         self._absorbed = absorbed       # (sum's slot, [(rank, node, partial)]) per sum
         self._folded = None
 
-    def _list_folded(self):
-        rows = sorted((r, node, partial, top) for top, folded in self._absorbed
-                      for r, node, partial in folded)
-        self._folded = ([row[1] for row in rows], [row[3] for row in rows],
-                        [row[2] for row in rows])
-
-    @property
-    def folded(self):
+    def _folded_lists(self):
+        """(nodes, sums' slots, partials) of the folded nodes, in topological order."""
         if self._folded is None:
-            self._list_folded()
-        return self._folded[0]
+            rows = sorted((r, node, partial, top) for top, folded in self._absorbed
+                          for r, node, partial in folded)
+            self._folded = ([row[1] for row in rows], [row[3] for row in rows],
+                            [row[2] for row in rows])
+        return self._folded
 
-    @property
-    def folded_into(self):
-        if self._folded is None:
-            self._list_folded()
-        return self._folded[1]
-
-    @property
-    def folded_sign(self):
-        if self._folded is None:
-            self._list_folded()
-        return self._folded[2]
+    folded = property(lambda self: self._folded_lists()[0])
+    folded_into = property(lambda self: self._folded_lists()[1])
+    folded_sign = property(lambda self: self._folded_lists()[2])
 
     @property
     def n_folded(self):
