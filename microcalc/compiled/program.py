@@ -75,26 +75,52 @@ class FlatGraph:
     it: errors are reported at the node where the eager engine would have met them first.
     """
 
-    def __init__(self, output_value, topo, nodes, n_leaves, output, groups, absorbed, rank):
+    def __init__(self, output_value, topo, nodes, n_leaves, slot, groups):
         self.output_value = output_value
         self.topo = topo
         self.nodes = nodes
         self.n_leaves = n_leaves
         self.groups = groups
-        self.rank = rank
-        self.output = output
+        self.slot = slot                # node -> its slot
+        self.output = slot[output_value]
         self.depth = 1 + (groups[-1].level if groups else 0)
         self._depth_before = None
-        self._absorbed = absorbed       # (sum's slot, [(rank, node, partial)]) per sum
+        self._rank = None
         self._folded = None
 
+    @property
+    def rank(self):
+        """Each slot's place in the engine's topological order (made when first asked for,
+        by an error report)."""
+        if self._rank is None:
+            place = {v: i for i, v in enumerate(self.topo)}
+            self._rank = [place[v] for v in self.nodes]
+        return self._rank
+
     def _folded_lists(self):
-        """(nodes, sums' slots, partials) of the folded nodes, in topological order."""
+        """(nodes, sums' slots, partials) of the folded nodes, in topological order: the
+        `+`/`-` on each sum's left spine (partial +1) and its products (partial its sign)."""
         if self._folded is None:
-            rows = sorted((r, node, partial, top) for top, folded in self._absorbed
-                          for r, node, partial in folded)
-            self._folded = ([row[1] for row in rows], [row[3] for row in rows],
-                            [row[2] for row in rows])
+            slot = self.slot
+            rows = []
+            for group in self.groups:
+                if group.op != SUM:
+                    continue
+                for top in range(group.start, group.stop):
+                    node = self.nodes[top]
+                    while True:
+                        a, b = node._a, node._b
+                        if b not in slot:                       # a product term
+                            rows.append((b, top, 1.0 if node.op is _ADD else -1.0))
+                        if a in slot:
+                            break
+                        rows.append((a, top, 1.0))    # a product, or the next + or -
+                        if a.op is _MUL:
+                            break
+                        node = a
+            place = {v: i for i, v in enumerate(self.topo)}
+            rows.sort(key=lambda row: place[row[0]])
+            self._folded = tuple([row[k] for row in rows] for k in range(3))
         return self._folded
 
     folded = property(lambda self: self._folded_lists()[0])
@@ -103,7 +129,7 @@ class FlatGraph:
 
     @property
     def n_folded(self):
-        return sum(len(folded) for _, folded in self._absorbed)
+        return len(self.topo) - len(self.nodes)
 
     @property
     def depth_before(self):
@@ -166,10 +192,9 @@ def _refuse(v):
 
 
 # A chain of `+`/`-` being gathered while the graph is walked: a list, for speed, of
-_LEVEL, _RANK, _FIRSTS, _SECONDS, _SIGNS, _FOLDED = range(6)
-# its terms' deepest level, the rank of its top node, per term the term itself or a
-# product's first factor, None or a product's second factor, the term's sign, and the
-# (rank, node, partial) of every node absorbed into it.
+_LEVEL, _FIRSTS, _SECONDS, _SIGNS = range(4)
+# its terms' deepest level and, per term, the term itself or a product's first factor,
+# None or a product's second factor, and the term's sign.
 
 
 def _flatten(output, keep):
@@ -179,98 +204,91 @@ def _flatten(output, keep):
     for v in keep:
         uses[v] += 2              # a kept node is never folded: never "used once"
 
+    ADD, SUB, MUL = _ADD, _SUB, _MUL
     level = {}
-    leaves, leaf_ranks = [], []
-    others = []             # (rank, node, key, operands) of nodes that are neither + - nor *
-    products = {}           # * node -> (rank, level), until a sum absorbs it
+    leaves = []
+    others = []             # (node, key, operands) of nodes that are neither + - nor *
+    products = {}           # * node -> its level, until a sum absorbs it
     chains = {}             # the top + or - of a chain -> its chain, until a longer one takes it
     take_chain, take_product = chains.pop, products.pop
-    rank = -1
     for v in topo:
-        rank += 1
         a = v._a
         if a is None:
             leaves.append(v)
-            leaf_ranks.append(rank)
             level[v] = 0
             continue
         op = v.op
         b = v._b
-        if op is _ADD or op is _SUB:
+        if op is ADD or op is SUB:
             # Extend a's chain if a is a + or - used only here, else start one with a.
-            chain = take_chain(a, None) if uses[a] == 1 else None
-            if chain is not None:
-                chain[_FOLDED].append((chain[_RANK], a, 1.0))
+            if uses[a] == 1:
+                chain = take_chain(a, None)
+                if chain is None:
+                    deepest = take_product(a, None)
+                    if deepest is None:
+                        chain = [level[a], [a], [None], [1.0]]
+                    else:
+                        chain = [deepest - 1, [a._a], [a._b], [1.0]]
             else:
-                product = take_product(a, None) if uses[a] == 1 else None
-                if product is None:
-                    chain = [level[a], 0, [a], [None], [1.0], []]
-                else:
-                    chain = [product[1] - 1, 0, [a._a], [a._b], [1.0], [(product[0], a, 1.0)]]
-            sign = 1.0 if op is _ADD else -1.0
-            product = take_product(b, None) if uses[b] == 1 else None
-            if product is None:
-                chain[_FIRSTS].append(b)
-                chain[_SECONDS].append(None)
+                chain = [level[a], [a], [None], [1.0]]
+            deepest = take_product(b, None) if uses[b] == 1 else None
+            if deepest is None:
+                chain[1].append(b)
+                chain[2].append(None)
                 deepest = level[b]
             else:
-                chain[_FIRSTS].append(b._a)
-                chain[_SECONDS].append(b._b)
-                chain[_FOLDED].append((product[0], b, sign))
-                deepest = product[1] - 1
-            chain[_SIGNS].append(sign)
-            if deepest > chain[_LEVEL]:
-                chain[_LEVEL] = deepest
-            chain[_RANK] = rank
+                chain[1].append(b._a)
+                chain[2].append(b._b)
+                deepest -= 1
+            chain[3].append(1.0 if op is ADD else -1.0)
+            if deepest > chain[0]:
+                chain[0] = deepest
             chains[v] = chain
-            level[v] = chain[_LEVEL] + 1
+            level[v] = chain[0] + 1
             continue
         if op.__class__ is not Op:
             _refuse(v)
         if b is None:
             lvl = level[a] + 1
-            others.append((rank, v, (lvl, op.name, 1), (a,)))
+            others.append((v, (lvl, op.name, 1), (a,)))
         else:
             lvl = level[a]
             if level[b] > lvl:
                 lvl = level[b]
             lvl += 1
-            if op is _MUL:
-                products[v] = (rank, lvl)
+            if op is MUL:
+                products[v] = lvl
             else:
-                others.append((rank, v, (lvl, op.name, 2), (a, b)))
+                others.append((v, (lvl, op.name, 2), (a, b)))
         level[v] = lvl
-    return _lay_out(output, topo, leaves, leaf_ranks, others, products, chains)
+    return _lay_out(output, topo, leaves, others, products, chains)
 
 
-def _lay_out(output, topo, leaves, leaf_ranks, others, products, chains):
+def _lay_out(output, topo, leaves, others, products, chains):
     """Number the slots group by group and write every operand as a slot."""
     groups_of = {}          # (level, op, arity or which terms are products) -> rows
     for row in others:
-        rows = groups_of.get(row[2])
+        rows = groups_of.get(row[1])
         if rows is None:
-            groups_of[row[2]] = rows = []
+            groups_of[row[1]] = rows = []
         rows.append(row)
-    for v, (rank, lvl) in products.items():
+    for v, lvl in products.items():
         key = (lvl, "mul", 2)
         rows = groups_of.get(key)
         if rows is None:
             groups_of[key] = rows = []
-        rows.append((rank, v, key, (v._a, v._b)))
+        rows.append((v, key, (v._a, v._b)))
     for v, chain in chains.items():
         key = (chain[_LEVEL] + 1, SUM, tuple(map(is_not, chain[_SECONDS], repeat(None))))
         rows = groups_of.get(key)
         if rows is None:
             groups_of[key] = rows = []
-        rows.append((chain[_RANK], v, key, chain))
+        rows.append((v, key, chain))
 
     keys = sorted(groups_of)
     nodes = list(leaves)
-    rank = list(leaf_ranks)
     for key in keys:
-        for row in groups_of[key]:
-            rank.append(row[0])
-            nodes.append(row[1])
+        nodes.extend([row[0] for row in groups_of[key]])
     slot = {v: i for i, v in enumerate(nodes)}
     get = slot.__getitem__
 
@@ -280,22 +298,21 @@ def _lay_out(output, topo, leaves, leaf_ranks, others, products, chains):
         rows = groups_of[key]
         stop = start + len(rows)
         if key[1] == SUM:
-            chains_ = [row[3] for row in rows]
-            operands, partners = [], []
-            for k, is_product in enumerate(key[2]):
-                operands.append(list(map(get, [c[_FIRSTS][k] for c in chains_])))
-                partners.append(list(map(get, [c[_SECONDS][k] for c in chains_]))
-                                if is_product else None)
+            chains_ = [row[2] for row in rows]
+            firsts = zip(*[c[_FIRSTS] for c in chains_])
+            operands = [list(map(get, column)) for column in firsts]
+            partners = [list(map(get, column)) if is_product else None
+                        for column, is_product in zip(zip(*[c[_SECONDS] for c in chains_]),
+                                                      key[2])]
             signs = None
             if any(-1.0 in c[_SIGNS] for c in chains_):
-                signs = [[c[_SIGNS][k] for c in chains_] for k in range(len(key[2]))]
+                signs = [list(column) for column in zip(*[c[_SIGNS] for c in chains_])]
             groups.append(Group(SUM, key[0], start, stop, operands, partners, signs))
         else:
-            operands = [list(map(get, [row[3][k] for row in rows])) for k in range(key[2])]
+            operands = [list(map(get, column)) for column in zip(*[row[2] for row in rows])]
             groups.append(Group(key[1], key[0], start, stop, operands))
         start = stop
-    absorbed = [(slot[v], chain[_FOLDED]) for v, chain in chains.items() if chain[_FOLDED]]
-    return FlatGraph(output, topo, nodes, len(leaves), slot[output], groups, absorbed, rank)
+    return FlatGraph(output, topo, nodes, len(leaves), slot, groups)
 
 
 class _Marker:

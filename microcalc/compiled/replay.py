@@ -31,7 +31,6 @@ class Program:
         self.leaves = tuple(flat.leaves)
         self.output = flat.output_value
         self._leaf_index = None
-        self._slot = None
         self._forward_done = False
         self._gradients_done = False
 
@@ -77,11 +76,9 @@ class Program:
         with compile_graph's keep=), as floats, without writing any .data."""
         if not self._forward_done:
             self.forward()
-        if self._slot is None:
-            self._slot = {v: i for i, v in enumerate(self.flat.nodes)}
         store = self._values
         try:
-            return [float(store[self._slot[v]]) for v in nodes]
+            return [float(store[self.flat.slot[v]]) for v in nodes]
         except KeyError:
             raise ValueError("that node was folded into a sum: name it in keep=") from None
 
