@@ -185,10 +185,12 @@ _operand_b = attrgetter("_b")
 
 
 def _refuse(v):
+    label = getattr(v, "_op", None)
     raise MicrocalcError(
-        f"cannot compile this graph: a node ({v!r}) has operands but no operation of "
-        f"microcalc's own (op {getattr(v, '_op', None)!r}), like a micrograd node made by hand "
-        f"with its own _backward; a compiled program replays only the ops in OPS")
+        f"cannot compile this graph: it has a node made by hand ({v!r}"
+        + (f", op {label!r}" if label else "") + "), with operands but no operation of "
+        "microcalc's op table (as micrograd makes one, with its own _backward); a compiled "
+        "program can replay only the ops of microcalc.engine.OPS")
 
 
 # A chain of `+`/`-` being gathered while the graph is walked: a list, for speed, of

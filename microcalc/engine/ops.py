@@ -12,9 +12,11 @@ engine, the language and both compiled back ends (`microcalc.compiled`).
 The numpy back end replays a whole group of like nodes as one operation on arrays. By
 default it applies an op's rules to arrays element by element (`Op.array_forward` and
 `Op.array_derivative` then call the scalar rules on each element's floats), which is exact by
-construction and needs nothing more. An entry may say that its rules are faster on arrays:
+construction and needs nothing more: a new op (tan, asin, floor, hypot, max, min) registered
+with no array keyword replays on both back ends as it is, and tests/test_compiled.py checks
+that every op of OPS does. An entry may say that its rules are faster on arrays:
 - `arrays="both"`: the forward and the derivative rule accept numpy arrays as written
-  (operators only: + - * / and unary - are exactly rounded on arrays as on floats);
+  (operators and abs: + - * / and unary - are exactly rounded on arrays as on floats);
 - `arrays="derivative"`: only the derivative rule does (`1.0 - out * out`; the generic
   functions it calls, `cos(x)`, `step(x)`, dispatch on arrays themselves), while the
   forward rule is a math-module function applied element by element, because numpy's
@@ -99,7 +101,7 @@ def _or_nan(rule, args):
         result = rule(*args)
     except (ArithmeticError, ValueError):
         return math.nan
-    return result if result.__class__ is float else math.nan
+    return float(result) if result.__class__ in (float, int) else math.nan
 
 
 def _element_by_element(forward):
@@ -122,7 +124,7 @@ def _partials_element_by_element(derivative):
         rows = []
         for args in zip(*columns):
             try:
-                rows.append([d if d.__class__ is float else math.nan
+                rows.append([float(d) if d.__class__ in (float, int) else math.nan
                              for d in derivative(*args)])
             except (ArithmeticError, ValueError):
                 rows.append([math.nan] * (len(arrays) - 1))
