@@ -468,3 +468,16 @@ def test_a_node_made_by_hand_is_refused_by_name():
     cube = Value(8.0, (x,), "cube")          # Value(data, _children, _op), as micrograd makes it
     with pytest.raises(MicrocalcError, match="made by hand"):
         compile_graph(cube * 2.0)
+
+
+@backends
+def test_a_deep_chain_of_ops(backend):
+    """300 levels with no sum to fold: deeper than compiling counts in rounds."""
+    x = Value(0.5)
+    y = x
+    for k in range(300):
+        y = (y * 1.01).sin() if k % 2 else y.tanh() + x
+    program = compile_graph(y, backend)
+    assert program.stats()["depth"] > 300
+    assert program.forward() == y.data
+    assert program.gradients()[program.leaf_index(x)] == pytest.approx(grad(y, x), rel=1e-12)

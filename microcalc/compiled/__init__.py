@@ -11,7 +11,7 @@
 Two back ends behind one interface: "python" replays on lists of floats, "numpy" replays
 each group of like nodes as one vectorised operation. Both take every rule from the engine's
 op table (`microcalc.engine.OPS`), so an op added there replays on both with nothing more.
-numpy is imported only when its back end is chosen, so importing this package costs nothing.
+numpy is imported only when a graph is compiled, so importing this package costs nothing.
 """
 
 from ..engine import Value
@@ -50,10 +50,4 @@ def compile_graph(output, backend="auto", keep=()):
 
 def _numpy_pays(flat):
     computed = len(flat.topo) - flat.n_leaves     # the nodes a sum absorbed count too
-    if computed < _NODES_PER_NUMPY_GROUP * max(1, len(flat.groups)):
-        return False
-    try:
-        import numpy  # noqa: F401
-    except ImportError:          # numpy is not installed
-        return False
-    return True
+    return computed >= _NODES_PER_NUMPY_GROUP * max(1, len(flat.groups))

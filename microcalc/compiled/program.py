@@ -12,12 +12,15 @@ deep because of them. A term of a sum that is a product used nowhere else (`w * 
 neuron) stays inside the sum as a product of two slots, so a neuron is one node. A sum
 adds its terms left to right, exactly as the chain did, and each product is the same
 rounded `*`, so the replay computes the same floats as the eager engine.
+
+Compiling reads each node once, in the engine's topological order, into arrays (its
+operands' places and its op's number in OPS); finding the chains, their terms, the levels
+and the groups is numpy work on those arrays, so it costs little more than that one read.
 """
 
 import gc
-from collections import Counter
-from itertools import repeat
-from operator import attrgetter, is_not
+from itertools import count, repeat
+from operator import attrgetter
 
 from ..engine import OPS, Op, topological_order
 from ..errors import MicrocalcError
@@ -168,9 +171,9 @@ def flatten(output, keep=()):
 
     Nodes in keep stay slots of their own, never folded into a sum, so that their values
     can be read after a replay (a network's outputs, for its accuracy)."""
-    # Flattening makes tens of thousands of small tuples and lists and no reference
+    # Flattening makes lists and dicts of tens of thousands of entries and no reference
     # cycles; left on, the cyclic collector would walk the whole graph again and again
-    # while they are made (a third of the time on micrograd's demo).
+    # while they are made.
     collecting = gc.isenabled()
     gc.disable()
     try:
@@ -182,6 +185,8 @@ def flatten(output, keep=()):
 
 _operand_a = attrgetter("_a")
 _operand_b = attrgetter("_b")
+_op_of = attrgetter("op")
+_MAX_LEVEL_ROUNDS = 64          # then levels are counted node by node
 
 
 def _refuse(v):
@@ -193,128 +198,150 @@ def _refuse(v):
         "program can replay only the ops of microcalc.engine.OPS")
 
 
-# A chain of `+`/`-` being gathered while the graph is walked: a list, for speed, of
-_LEVEL, _FIRSTS, _SECONDS, _SIGNS = range(4)
-# its terms' deepest level and, per term, the term itself or a product's first factor,
-# None or a product's second factor, and the term's sign.
-
-
 def _flatten(output, keep):
+    """Each node is read once, in the engine's topological order, into three arrays (its
+    operands' places and its op); folding, levels and grouping are array work on those."""
+    import numpy as np
     topo = topological_order(output)
-    uses = Counter(map(_operand_a, topo))
-    uses.update(map(_operand_b, topo))
+    n = len(topo)
+    ops = list(OPS.values())
+    codes = {op: k for k, op in enumerate(ops)}         # an op's number in OPS
+    place = dict(zip(topo, count()))
+    A = np.fromiter(map(place.get, map(_operand_a, topo), repeat(-1)), np.intp, n)
+    B = np.fromiter(map(place.get, map(_operand_b, topo), repeat(-1)), np.intp, n)
+    code = np.fromiter(map(codes.get, map(_op_of, topo), repeat(-1)), np.intp, n)
+    made_by_hand = np.flatnonzero((code < 0) & (A >= 0))
+    if made_by_hand.size:
+        _refuse(topo[made_by_hand[0]])
+
+    uses = np.bincount(A[A >= 0], minlength=n) + np.bincount(B[B >= 0], minlength=n)
     for v in keep:
-        uses[v] += 2              # a kept node is never folded: never "used once"
+        if v in place:
+            uses[place[v]] += 2       # a kept node is never folded: never "used once"
+    everywhere = np.arange(n)
+    left = np.where(A >= 0, A, 0)
+    is_sum = (code == codes[_ADD]) | (code == codes[_SUB])
+    # A + or - whose left operand is a + or - used only there continues its chain.
+    continues = is_sum & is_sum[left] & (uses[left] == 1)
+    folded = np.zeros(n, bool)
+    folded[A[continues]] = True
+    top = everywhere.copy()                 # each + or - node's chain, by its top node
+    top[A[continues]] = np.flatnonzero(continues)
+    climbing = np.flatnonzero(folded)
+    while climbing.size:
+        higher = top[top[climbing]]
+        moved = higher != top[climbing]
+        top[climbing] = higher
+        climbing = climbing[moved]
 
-    ADD, SUB, MUL = _ADD, _SUB, _MUL
-    level = {}
-    leaves = []
-    others = []             # (node, key, operands) of nodes that are neither + - nor *
-    products = {}           # * node -> its level, until a sum absorbs it
-    chains = {}             # the top + or - of a chain -> its chain, until a longer one takes it
-    take_chain, take_product = chains.pop, products.pop
-    for v in topo:
-        a = v._a
-        if a is None:
-            leaves.append(v)
-            level[v] = 0
-            continue
-        op = v.op
-        b = v._b
-        if op is ADD or op is SUB:
-            # Extend a's chain if a is a + or - used only here, else start one with a.
-            if uses[a] == 1:
-                chain = take_chain(a, None)
-                if chain is None:
-                    deepest = take_product(a, None)
-                    if deepest is None:
-                        chain = [level[a], [a], [None], [1.0]]
-                    else:
-                        chain = [deepest - 1, [a._a], [a._b], [1.0]]
-            else:
-                chain = [level[a], [a], [None], [1.0]]
-            deepest = take_product(b, None) if uses[b] == 1 else None
-            if deepest is None:
-                chain[1].append(b)
-                chain[2].append(None)
-                deepest = level[b]
-            else:
-                chain[1].append(b._a)
-                chain[2].append(b._b)
-                deepest -= 1
-            chain[3].append(1.0 if op is ADD else -1.0)
-            if deepest > chain[0]:
-                chain[0] = deepest
-            chains[v] = chain
-            level[v] = chain[0] + 1
-            continue
-        if op.__class__ is not Op:
-            _refuse(v)
-        if b is None:
-            lvl = level[a] + 1
-            others.append((v, (lvl, op.name, 1), (a,)))
-        else:
-            lvl = level[a]
-            if level[b] > lvl:
-                lvl = level[b]
-            lvl += 1
-            if op is MUL:
-                products[v] = lvl
-            else:
-                others.append((v, (lvl, op.name, 2), (a, b)))
-        level[v] = lvl
-    return _lay_out(output, topo, leaves, others, products, chains)
+    # The terms of every chain, left to right: the bottom node's left operand, then each
+    # node's right operand from the bottom up (the engine's order puts a before its user).
+    spine = np.flatnonzero(is_sum)
+    bottoms = spine[~continues[spine]]
+    term = np.concatenate([A[bottoms], B[spine]])
+    term_top = np.concatenate([top[bottoms], top[spine]])
+    sign = np.concatenate([np.ones(bottoms.size),
+                           np.where(code[spine] == codes[_SUB], -1.0, 1.0)])
+    order = np.argsort(term_top * (2 * n) + np.concatenate([2 * bottoms, 2 * spine + 1]))
+    term, term_top, sign = term[order], term_top[order], sign[order]
+    # A term that is a * used only there stays in the sum as a product of two slots.
+    is_product = (code[term] == codes[_MUL]) & (uses[term] == 1)
+    absorbed = np.zeros(n, bool)
+    absorbed[term[is_product]] = True
+    first = np.where(is_product, A[term], term)
+    second = np.where(is_product, B[term], -1)
 
+    is_slot = ~folded & ~absorbed
+    tops = np.flatnonzero(is_sum & is_slot)
+    arity = np.zeros(n, np.intp)
+    arity[tops] = np.bincount(term_top, minlength=n)[tops]
+    computed = np.flatnonzero(is_slot & (A >= 0))
+    plain = computed[~is_sum[computed]]
+    arity[plain] = np.where(B[plain] >= 0, 2, 1)
+    term_start = np.zeros(n, np.intp)       # where each chain's terms begin
+    if term.size:
+        firsts_of_chains = np.flatnonzero(np.r_[True, term_top[1:] != term_top[:-1]])
+        term_start[term_top[firsts_of_chains]] = firsts_of_chains
+    level = _levels(np, n, plain, A, B, tops, term_start[tops], first, second)
 
-def _lay_out(output, topo, leaves, others, products, chains):
-    """Number the slots group by group and write every operand as a slot."""
-    groups_of = {}          # (level, op, arity or which terms are products) -> rows
-    for row in others:
-        rows = groups_of.get(row[1])
-        if rows is None:
-            groups_of[row[1]] = rows = []
-        rows.append(row)
-    for v, lvl in products.items():
-        key = (lvl, "mul", 2)
-        rows = groups_of.get(key)
-        if rows is None:
-            groups_of[key] = rows = []
-        rows.append((v, key, (v._a, v._b)))
-    for v, chain in chains.items():
-        key = (chain[_LEVEL] + 1, SUM, tuple(map(is_not, chain[_SECONDS], repeat(None))))
-        rows = groups_of.get(key)
-        if rows is None:
-            groups_of[key] = rows = []
-        rows.append((v, key, chain))
-
-    keys = sorted(groups_of)
-    nodes = list(leaves)
-    for key in keys:
-        nodes.extend([row[0] for row in groups_of[key]])
-    slot = {v: i for i, v in enumerate(nodes)}
-    get = slot.__getitem__
+    # Groups: computed slots by level, op, arity and (for sums) which terms are products.
+    kinds = np.zeros(n, np.intp)            # a number for each pattern of kinds of terms
+    for m in np.unique(arity[tops]).tolist():
+        chains = tops[arity[tops] == m]
+        patterns = is_product[term_start[chains][:, None] + np.arange(m)]
+        if m <= 62:
+            kinds[chains] = patterns @ (1 << np.arange(m))
+        elif chains.size > 1:
+            kinds[chains] = np.unique(patterns, axis=0, return_inverse=True)[1].ravel()
+    op_key = np.where(is_sum, len(ops), code)         # a sum after every op of OPS
+    ranked = computed[np.lexsort((computed, kinds[computed], arity[computed],
+                                  op_key[computed], level[computed]))]
+    leaves = np.flatnonzero(A < 0)
+    slot_order = np.concatenate([leaves, ranked])
+    slot_of = np.full(n, -1, np.intp)
+    slot_of[slot_order] = np.arange(slot_order.size)
 
     groups = []
-    start = len(leaves)
-    for key in keys:
-        rows = groups_of[key]
-        stop = start + len(rows)
-        if key[1] == SUM:
-            chains_ = [row[2] for row in rows]
-            firsts = zip(*[c[_FIRSTS] for c in chains_])
-            operands = [list(map(get, column)) for column in firsts]
-            partners = [list(map(get, column)) if is_product else None
-                        for column, is_product in zip(zip(*[c[_SECONDS] for c in chains_]),
-                                                      key[2])]
-            signs = None
-            if any(-1.0 in c[_SIGNS] for c in chains_):
-                signs = [list(column) for column in zip(*[c[_SIGNS] for c in chains_])]
-            groups.append(Group(SUM, key[0], start, stop, operands, partners, signs))
-        else:
-            operands = [list(map(get, column)) for column in zip(*[row[2] for row in rows])]
-            groups.append(Group(key[1], key[0], start, stop, operands))
-        start = stop
-    return FlatGraph(output, topo, nodes, len(leaves), slot, groups)
+    if ranked.size:
+        key = np.stack([level[ranked], op_key[ranked], arity[ranked], kinds[ranked]])
+        starts = np.flatnonzero(np.r_[True, (key[:, 1:] != key[:, :-1]).any(axis=0)])
+        bounds = np.r_[starts, ranked.size]
+        for begin, end in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
+            members = ranked[begin:end]
+            op = ops[op_key[members[0]]] if op_key[members[0]] < len(ops) else SUM
+            groups.append(_group(np, members, leaves.size + begin, int(level[members[0]]),
+                                 op, int(arity[members[0]]), A, B, slot_of, term_start,
+                                 first, second, sign, is_product))
+    nodes = [topo[i] for i in slot_order.tolist()]
+    return FlatGraph(output, topo, nodes, leaves.size, dict(zip(nodes, count())), groups)
+
+
+def _levels(np, n, plain, A, B, tops, chain_starts, first, second):
+    """Each slot's level, one more than its deepest operand's (a product term's operands
+    are its factors), by rounds over every slot at once: as many rounds as the flat
+    program is deep, then one sweep node by node for a deep one."""
+    level = np.zeros(n, np.intp)
+    a_of, b_of = A[plain], np.where(B[plain] >= 0, B[plain], A[plain])
+    second_or_first = np.where(second >= 0, second, first)
+    for _ in range(_MAX_LEVEL_ROUNDS):
+        plain_level = np.maximum(level[a_of], level[b_of]) + 1
+        sum_level = np.maximum.reduceat(np.maximum(level[first], level[second_or_first]),
+                                        chain_starts) + 1 if tops.size else tops
+        if (plain_level == level[plain]).all() and (sum_level == level[tops]).all():
+            return level
+        level[plain] = plain_level
+        level[tops] = sum_level
+    # Deep: the engine's order puts every operand first, so one sweep settles it.
+    levels = level.tolist()
+    sources = {}
+    for v, a, b in zip(plain.tolist(), a_of.tolist(), b_of.tolist()):
+        sources[v] = (a, b)
+    firsts, seconds = first.tolist(), second_or_first.tolist()
+    bounds = np.r_[chain_starts, first.size].tolist()
+    for v, begin, end in zip(tops.tolist(), bounds[:-1], bounds[1:]):
+        sources[v] = firsts[begin:end] + seconds[begin:end]
+    for v in sorted(sources):
+        levels[v] = 1 + max([levels[s] for s in sources[v]])
+    return np.array(levels, np.intp)
+
+
+def _group(np, members, start, level, op, arity, A, B, slot_of, term_start, first,
+           second, sign, is_product):
+    """The Group of nodes with one key (for sums: one pattern of plain and product terms)."""
+    stop = start + members.size
+    if op is not SUM:
+        operands = [slot_of[A[members]].tolist()]
+        if arity == 2:
+            operands.append(slot_of[B[members]].tolist())
+        return Group(op.name, level, start, stop, operands)
+    terms = term_start[members][:, None] + np.arange(arity)          # (members, arity)
+    products = is_product[terms]
+    operands = slot_of[first[terms]].T.tolist()
+    partners = [slot_of[second[terms[:, k]]].tolist() if products[0, k] else None
+                for k in range(arity)]
+    signs = sign[terms]
+    return Group(SUM, level, start, stop, operands, partners,
+                 signs.T.tolist() if (signs < 0).any() else None)
 
 
 class _Marker:
