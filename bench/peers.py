@@ -18,6 +18,7 @@ An engine counts only if its 100 steps end on micrograd's final loss 0.010978370
 """
 
 import argparse
+import importlib.metadata
 import os
 import random
 import statistics
@@ -316,7 +317,7 @@ def main(argv=None):
         torch.set_num_threads(1)
     print(f"micrograd's moons demo, MLP(2, [16, 16, 1]), float64, one thread. Python "
           f"{sys.version.split()[0]}; " + ", ".join(
-              f"{name} {getattr(module, '__version__', '?')}" for name, module in
+              f"{name} {importlib.metadata.version(name)}" for name, module in
               (("torch", torch), ("autograd", autograd), ("jax", jax)) if module) + "\n")
 
     runs = []
