@@ -24,6 +24,7 @@ median steps (and of compile times, 142aa31's and today's compile taking turns):
 
 import argparse
 import csv
+import gc
 import importlib
 import io
 import random
@@ -200,10 +201,13 @@ def compile_times(engines, rounds=5):
     times = [[] for _ in engines]
     for _ in range(rounds):
         for (_, _, compile_graph), graph, spent in zip(engines, graphs, times):
+            gc.collect()
             start = time.perf_counter()
             program = compile_graph(graph, "python")
             spent.append(time.perf_counter() - start)
-    return [statistics.median(spent) for spent in times], program.stats()["nodes"]
+            nodes = program.stats()["nodes"]
+            del program         # freed here, not inside the next engine's timing
+    return [statistics.median(spent) for spent in times], nodes
 
 
 def microcalc_at(commit):
