@@ -45,6 +45,9 @@ class Context:
         # the folder of the script being run, for file names relative to it; None for input
         # typed or piped in (those are relative to the current folder)
         self.directory = None
+        # full-screen views a front end offers while a person is at the keyboard (the REPL's
+        # backprop stepper and sliders), by command name; empty in scripts and pipes
+        self.screens = {}
 
     def name_of(self, value):
         """The variable name bound to exactly this value, or None (for labels)."""
@@ -53,6 +56,11 @@ class Context:
     def named_inputs(self, output):
         """The inputs of output's graph that have a name, in graph order."""
         return self.namespace.named_inputs(output)
+
+    def change_input(self, value, new):
+        """Give the input `value` the number new and recompute every graph that uses it, as
+        `a := new` does (an error puts everything back and says why)."""
+        self.namespace.change_input(self.name_of(value) or "that input", value, new)
 
     @property
     def variables(self):

@@ -64,7 +64,9 @@ class Namespace:
         self.dependents.forget()
 
     def name_of(self, value):
-        """The variable name bound to exactly this object, or None."""
+        """The variable name bound to exactly this object; else a Value's own label (a
+        network's weights are labelled l1.n3.w2, as micrograd's users label theirs); else
+        None."""
         if self._names_version != self._version:
             names = {}
             for name, bound in self.variables.items():
@@ -72,10 +74,13 @@ class Namespace:
             self._names_by_id = names
             self._names_version = self._version
         name = self._names_by_id.get(id(value))
-        return name if name is not None and self.variables.get(name) is value else None
+        if name is not None and self.variables.get(name) is value:
+            return name
+        return (value.label or None) if value.__class__ is Value else None
 
     def named_inputs(self, output):
-        """The inputs of output's graph that have a name, in graph order."""
+        """The inputs of output's graph that have a name (a variable's, or a label such as a
+        network weight's), in graph order."""
         if not isinstance(output, Value):
             return []
         return [v for v in topological_order(output) if v.is_input and self.name_of(v)]

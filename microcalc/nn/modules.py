@@ -9,7 +9,10 @@ only its imports changed and prints the same numbers.
 Beyond micrograd: a choice of activation (relu, tanh, sigmoid, linear) and of
 initialisation (micrograd's uniform, xavier, he) drawn from a seeded `random.Random`;
 `squeeze=False` makes a layer or network always return a list; hidden layers of width 1
-work (micrograd's bare Value broke the next layer); named parameters, for saving.
+work (micrograd's bare Value broke the next layer); named parameters, for saving; and every
+parameter carries its place in the network as its `label` (`l1.n3.w2`: layer 1, neuron 3,
+weight 2, counted from 1 as the lecture counts x1, w1), so that pictures of a graph built
+from a network name its weights instead of showing bare numbers.
 """
 
 import math
@@ -82,6 +85,12 @@ def _inputs(x, count, owner):
     return x
 
 
+def _prefix_labels(module, prefix):
+    """Put the part's place in front of its parameters' labels: w2 in neuron 3 is n3.w2."""
+    for p in module.parameters():
+        p.label = prefix + p.label
+
+
 class Module:
     """Anything with parameters: a neuron, a layer, a network."""
 
@@ -116,6 +125,9 @@ class Neuron(Module):
         rng = random if rng is None else rng
         self.w = [Value(draw(rng, nin, fan_out)) for _ in range(nin)]
         self.b = Value(0)
+        for i, w in enumerate(self.w, 1):
+            w.label = f"w{i}"
+        self.b.label = "b"
         self.nonlin = activation != "linear"
         self._activate = ACTIVATIONS[activation][0]
 
@@ -151,6 +163,8 @@ class Layer(Module):
         kwargs.setdefault("fan_out", nout)
         self.neurons = [Neuron(nin, **kwargs) for _ in range(nout)]
         self.squeeze = squeeze
+        for i, neuron in enumerate(self.neurons, 1):
+            _prefix_labels(neuron, f"n{i}.")
 
     def __call__(self, x):
         out = [n(x) for n in self.neurons]
@@ -207,6 +221,8 @@ class MLP(Module):
                              activation=output if i == last else activation,
                              init=init, rng=rng)
                        for i in range(len(nouts))]
+        for i, layer in enumerate(self.layers, 1):
+            _prefix_labels(layer, f"l{i}.")
         self.activation = activation
         self.output = output
         self.init = init

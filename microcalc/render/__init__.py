@@ -1,5 +1,6 @@
-"""Seeing the graph: trees, Graphviz DOT, the chain rule spelled out, gradient checks and
-terminal plots, as functions returning text (`Picture`s: strings carrying `.data`).
+"""Seeing the graph: trees, Graphviz DOT, the chain rule spelled out, backpropagation walked
+node by node and as the textbook's table, gradient checks and terminal plots, as functions
+returning text (`Picture`s: strings carrying `.data`).
 
 Pure pictures: nothing here knows the language. The language's commands built on them
 (tree, dot, explain, check, watch, plot, boundary) live in `microcalc.lang.library.graphs`.
@@ -10,7 +11,8 @@ loads only what trees need.
 import importlib
 
 _HOMES = {"tree": "tree", "dot": "dot", "write_dot": "dot", "explain": "explain",
-          "check": "check", "line_chart": "plot", "decision_boundary": "plot"}
+          "check": "check", "line_chart": "plot", "decision_boundary": "plot",
+          "backward": "backprop", "Walk": "backprop", "chain_table": "textbook"}
 
 __all__ = list(_HOMES)
 

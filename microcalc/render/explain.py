@@ -15,12 +15,12 @@ the heading, one operation each, so every edge can be written as d(parent)/d(chi
 """
 
 from ..engine import Value, grad, topological_order
-from ..errors import DomainError, MicrocalcError
+from ..errors import MicrocalcError
 from .defaults import EXPLAIN_PATHS
-from .formulas import expression, rule, substitute
-from .labels import namer
+from .formulas import local_derivative, rule, worked_rule
+from .labels import WorkedNames, namer
 from .picture import Picture, table
-from .style import glyphs, number
+from .style import factor, glyphs, number
 
 MAX_PATHS = EXPLAIN_PATHS
 MAX_EDGES = 30
@@ -60,39 +60,15 @@ class _Context:
         self.order = topological_order(output)
         self.adjoints = dict(zip(self.order, grad(output, self.order)))
         self.name_of = name_of
-        self.names = {v: name_of(v) for v in self.order}
-        used = set(self.names.values())
-        if self.names[output] is None:
-            self.names[output] = "out" if "out" not in used else None
-        # Unnamed operations are named t1, t2, ... in the order they are first mentioned,
-        # so the names stay small and the same node keeps its name across targets.
-        self.fresh = (f"t{k}" for k in range(1, len(self.order) + 2) if f"t{k}" not in used)
-        self.generated = set()
-        self.mentioned = {}     # generated names used by the explanation being written
-
-    def text(self, v):
-        """A node's name (given or generated), or for an unnamed input its number."""
-        name = self.names[v]
-        if name is None:
-            if v.is_input:
-                return number(v.data)
-            name = self.names[v] = next(self.fresh)
-            self.generated.add(v)
-        if v in self.generated:
-            self.mentioned.setdefault(v, name)
-        return name
+        self.names = WorkedNames(output, self.order, name_of)
+        self.text = self.names.text
 
     def derivative(self, parent, child):
         return f"d{self.text(parent)}/d{self.text(child)}"
 
     def local(self, parent, index):
         """The partial derivative of parent by its operand number index, at current values."""
-        operands = parent.operands
-        try:
-            return float(parent.op.derivative(*[c.data for c in operands], parent.data)[index])
-        except (ArithmeticError, ValueError):
-            raise DomainError(parent.op.name, [c.data for c in operands],
-                              "its derivative is infinite or undefined here") from None
+        return local_derivative(parent, index)
 
     def edge_label(self, parent, index):
         child = parent.operands[index]
@@ -102,7 +78,7 @@ class _Context:
         return label
 
     def explain_one(self, target, max_paths):
-        self.mentioned = {}
+        self.names.forget_mentions()
         out = self.text(self.output)
         wanted = f"d{out}/d{self.text(target)}" if target in self.names else None
         if target not in self.names:
@@ -137,18 +113,7 @@ class _Context:
                 for i, c in enumerate(v.operands) if counts[c]]
 
     def _where(self):
-        """Definitions of the generated names mentioned, one operation each; defining one
-        can mention another (t1 = t2+t3), which is then defined too, up to a limit."""
-        definitions = []
-        k = 0
-        while k < len(self.mentioned) and k < MAX_DEFINITIONS:
-            v = list(self.mentioned)[k]
-            operands = [self.text(c) for c in v.operands]
-            definitions.append(f"{self.names[v]} = {substitute(expression(v.op), operands)}")
-            k += 1
-        if len(self.mentioned) > k:
-            definitions.append(self.g.ellipsis)
-        return _wrapped("  where ", definitions)
+        return self.names.where(MAX_DEFINITIONS, self.g.ellipsis)
 
     def _enumerate(self, target, counts, wanted, gradient):
         g = self.g
@@ -174,12 +139,10 @@ class _Context:
         edge_data = []
         for parent, i in edges:
             generic, formula = rule(parent.op, i)
-            here = substitute(formula, map(self.text, parent.operands))
-            value = number(locals_[(parent, i)])
-            steps = [generic, formula] + [s for s in (here, value) if s not in (formula,)]
-            steps = _drop_repeats(steps)
+            steps = worked_rule(parent, i, [self.text(c) for c in parent.operands],
+                           locals_[(parent, i)])
             rows.append([("  " + self.edge_label(parent, i), "name"),
-                         ("= " + " = ".join(steps), "value")])
+                         ("= " + steps, "value")])
             edge_data.append({"from": self.text(parent), "to": self.text(parent.operands[i]),
                               "operand": i, "rule": f"{generic} = {formula}",
                               "value": locals_[(parent, i)]})
@@ -262,37 +225,9 @@ class _Context:
         return "\n".join(lines), data
 
 
-def _wrapped(lead, parts, width=88):
-    """parts joined by ", " after lead, in lines of at most width columns."""
-    if not parts:
-        return []
-    lines, line = [], lead
-    for k, part in enumerate(parts):
-        piece = part + ("," if k < len(parts) - 1 else "")
-        if line.strip() and len(line) + len(piece) + 1 > width:
-            lines.append(line.rstrip())
-            line = " " * len(lead)
-        line += piece + " "
-    lines.append(line.rstrip())
-    return lines
-
-
-def _drop_repeats(steps):
-    kept = []
-    for step in steps:
-        if not kept or kept[-1] != step:
-            kept.append(step)
-    return kept
-
-
-def _factor(x, first):
-    text = number(x)
-    return f"({text})" if text.startswith("-") and not first else text
-
-
 def _product_text(factors, g):
-    return f" {g.times} ".join(_factor(f, i == 0) for i, f in enumerate(factors))
+    return f" {g.times} ".join(factor(f, i == 0) for i, f in enumerate(factors))
 
 
 def _sum_text(terms):
-    return " + ".join(_factor(t, i == 0) for i, t in enumerate(terms))
+    return " + ".join(factor(t, i == 0) for i, t in enumerate(terms))

@@ -1,10 +1,15 @@
-"""The local derivative of every operation as a formula a person reads: d(u*v)/du = v.
+"""The local derivative of every operation as a formula a person reads (d(u*v)/du = v), and
+its value at the operands' current numbers.
 
 The formulas themselves live beside each op's derivative code in the engine's registry
-(`Op.formulas`, written in terms of the operands u and v); this module writes them out.
+(`Op.formulas`, written in terms of the operands u and v, and `Op.derivative`); this module
+writes them out and works them: `dL/dd = d(u*v)/du = v = f = -2`.
 """
 
 import re
+
+from ..errors import DomainError
+from .style import number
 
 
 OPERANDS = ("u", "v")
@@ -35,3 +40,28 @@ def substitute(formula, operand_texts):
 def _parenthesised(text):
     # A negative number or an expression stays one factor when put in a formula: u*(-3).
     return f"({text})" if text.startswith("-") or " " in text else text
+
+
+def local_derivative(parent, index):
+    """d(parent)/d(its operand number index) at the current values, from the op registry."""
+    operands = [c.data for c in parent.operands]
+    try:
+        return float(parent.op.derivative(*operands, parent.data)[index])
+    except (ArithmeticError, ValueError):
+        raise DomainError(parent.op.name, operands,
+                          "its derivative is infinite or undefined here") from None
+
+
+def worked_rule(parent, index, operand_texts, value, generic=True):
+    """The rule of one local derivative worked out: its generic form, its formula, the
+    formula with the operands put in, and its value, each once: "d(u*v)/du = v = f = -2",
+    "d(u+v)/du = 1". generic=False leaves out the first two: "f = -2"."""
+    general, formula = rule(parent.op, index)
+    here = substitute(formula, operand_texts)
+    steps = [general, formula] if generic else []
+    steps += [s for s in (here, number(value)) if s != formula or not generic]
+    kept = []
+    for step in steps:
+        if not kept or kept[-1] != step:
+            kept.append(step)
+    return " = ".join(kept)

@@ -48,6 +48,7 @@ _COLOURS = {
     "bad": "31",
     "positive": "44",     # decision regions, as backgrounds
     "negative": "41",
+    "highlight": "7",     # reverse video: where a walk through the graph is
 }
 
 
@@ -68,6 +69,13 @@ def number(x, digits=6):
     """
     text = tidy_exponent(f"{float(x):.{digits}g}")
     return "0" if text == "-0" else text
+
+
+def factor(x, first=False):
+    """x as a factor or term of worked arithmetic: a negative number after the first is
+    bracketed, -2 × (-3)."""
+    text = number(x)
+    return f"({text})" if text.startswith("-") and not first else text
 
 
 def scientific(x, digits=2):

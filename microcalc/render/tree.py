@@ -25,12 +25,18 @@ DEFAULT_DEPTH = TREE_DEPTH
 DEFAULT_NODES = TREE_NODES
 
 
-def tree(value, names=None, ascii=False, color=False, depth=DEFAULT_DEPTH, nodes=DEFAULT_NODES):
+def tree(value, names=None, ascii=False, color=False, depth=DEFAULT_DEPTH, nodes=DEFAULT_NODES,
+         constants=True, gradients=None, marks=None):
     """value's graph as a tree: name or op, value and d(value)/d(node) on every line.
 
     names maps Values to variable names (a mapping or a callable). depth is how many levels
-    below the root are drawn; nodes is how many lines at most. Returns a `Picture`
-    (a str whose `.data` holds the drawn nodes and edges).
+    below the root are drawn; nodes is how many lines at most. constants=False leaves out
+    the constants (inputs without a name, such as the 2 in 2*x). gradients (a mapping from
+    node to number) shows those numbers instead of d(value)/d(node), and a blank for a node
+    it lacks: the running totals of a backward pass half done. marks maps nodes to a few
+    words written at the end of their lines, which are highlighted (the node a walk is at).
+    Returns a `Picture` (a str whose `.data` holds the drawn nodes and edges, and the lines
+    of the marked nodes).
     """
     if not isinstance(value, Value):
         raise MicrocalcError(f"tree draws a Value's graph, not {type(value).__name__}")
@@ -39,15 +45,24 @@ def tree(value, names=None, ascii=False, color=False, depth=DEFAULT_DEPTH, nodes
     name_of = namer(names)
     g = glyphs(ascii)
     order = topological_order(value)
-    gradients, grad_error = _gradients(value, order)
+    if gradients is None:
+        gradients, grad_error = _gradients(value, order)
+    else:
+        grad_error = None
+    marks = marks or {}
     uses = _count_uses(order)
+
+    def shown(child):
+        return constants or not child.is_input or name_of(child)
 
     ids = {}                # node -> its id in data["nodes"], in order of first drawing
     tags = {}               # shared operation node -> k, once it has been drawn in full
     drawn_nodes = []
     edges = []
     rows = []
+    marked_lines = []       # the lines (0 is the first under the header) of marked nodes
     cut = []                # ids of nodes drawn at the depth limit without their operands
+    hidden = set()          # constants left out
     stack = [(value, 0, "", "", None)]   # node, depth, lead, branch glyph, parent id
     while stack:
         if len(rows) == nodes:
@@ -55,17 +70,19 @@ def tree(value, names=None, ascii=False, color=False, depth=DEFAULT_DEPTH, nodes
         node, level, lead, branch, parent = stack.pop()
         name = name_of(node)
         op = op_text(node)
+        gradient = gradients.get(node) if gradients is not None else None
         if node not in ids:
             ids[node] = len(drawn_nodes)
             drawn_nodes.append({
                 "id": ids[node], "name": name, "op": op or None, "value": node.data,
-                "grad": gradients[node] if gradients is not None else None})
+                "grad": gradient})
         if parent is not None:
             edges.append([parent, ids[node]])
 
         label = _label(name, op, node)
         note, note_role = "", "muted"
-        children = node.operands
+        children = [child for child in node.operands if shown(child)]
+        hidden.update(child for child in node.operands if not shown(child))
         if children and node in tags:
             note = f"see #{tags[node]}"
             children = ()
@@ -76,8 +93,13 @@ def tree(value, names=None, ascii=False, color=False, depth=DEFAULT_DEPTH, nodes
         elif children and uses[node] > 1:
             tags[node] = len(tags) + 1
             note = f"#{tags[node]}"
-        shown_grad = number(gradients[node]) if gradients is not None else "?"
-        rows.append([[(lead + branch, "muted"), (label, "name" if name else "op")],
+        label_role = "name" if name else "op"
+        if node in marks:
+            note, note_role, label_role = " ".join(filter(None, (note, marks[node]))), \
+                "highlight", "highlight"
+            marked_lines.append(len(rows))
+        shown_grad = "?" if gradients is None else "" if gradient is None else number(gradient)
+        rows.append([[(lead + branch, "muted"), (label, label_role)],
                      (number(node.data), "value"), (shown_grad, "grad"), (note, note_role)])
 
         child_lead = lead + (g.pipe if branch == g.tee else g.blank if branch else "")
@@ -89,8 +111,12 @@ def tree(value, names=None, ascii=False, color=False, depth=DEFAULT_DEPTH, nodes
     stopped = bool(stack)
     lines = _layout(rows, color)
     lines += _footer(len(order), len(ids), bool(cut), depth, stopped, nodes, grad_error)
+    if hidden:
+        lines.append(f"{_count(len(hidden), 'constant')} not shown (constants=true shows "
+                     f"{'it' if len(hidden) == 1 else 'them'})")
     data = {"root": 0, "nodes": drawn_nodes, "edges": edges, "total_nodes": len(order),
-            "cut_at_depth": cut, "stopped_at_line_limit": stopped}
+            "cut_at_depth": cut, "stopped_at_line_limit": stopped,
+            "constants_hidden": len(hidden), "marked_lines": marked_lines}
     return Picture("\n".join(lines), data)
 
 
@@ -117,7 +143,11 @@ def _label(name, op, node):
 
 
 def _operands(count):
-    return "1 operand" if count == 1 else f"{count} operands"
+    return _count(count, "operand")
+
+
+def _count(count, noun):
+    return f"1 {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def _layout(rows, color):

@@ -10,6 +10,7 @@ from . import basics        # len, value, round
 from . import calculus      # grad
 from . import nn            # mlp, the data sets, train, predict, accuracy, save, load, ...
 from . import graphs        # tree, dot, explain, check, watch, unwatch, plot, boundary
+from . import teaching      # backward, table, sliders
 from .registry import BUILTINS, COMMANDS, Builtin
 
 __all__ = ["BUILTINS", "COMMANDS", "Builtin"]
