@@ -1,6 +1,5 @@
 # L = (a*b + c) * f: the first worked example of Karpathy's micrograd lecture, with every
-# gradient it works out by hand
-# by hand using the chain rule.
+# gradient it works out by hand using the chain rule.
 #
 #     microcalc examples/backprop_by_hand.mg
 

@@ -141,6 +141,17 @@ class Value:
         """True for a leaf: a number given, not computed from other Values."""
         return self._a is None
 
+    # A notebook (IPython, Jupyter) shows a Value as a picture of its graph, as the lecture
+    # draws it with draw_dot. Pictures are microcalc.render's business, a layer above this
+    # one: it is imported only when a notebook asks, never by the engine's own work.
+    def _repr_svg_(self):
+        from ..render.notebook import value_svg
+        return value_svg(self)
+
+    def _repr_html_(self):
+        from ..render.notebook import value_html
+        return value_html(self)
+
 
 def topological_order(root):
     """Every node under root, each after all of its operands; iterative, so depth is free."""

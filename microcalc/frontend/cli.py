@@ -56,6 +56,9 @@ def build_parser():
                         help="no colour even on a terminal (so does the NO_COLOR variable)")
     parser.add_argument("--ascii", action="store_true",
                         help="draw pictures with plain ASCII instead of Unicode box drawing")
+    parser.add_argument("--html", action="store_true",
+                        help="write the run as one self-contained HTML page to hand out: "
+                             "each statement with its output, charts as SVG")
     parser.add_argument("--version", action="version", version=f"microcalc {__version__}")
     return parser
 
@@ -96,10 +99,13 @@ def _main(argv):
     on_terminal = _isatty(sys.stdin) and _isatty(sys.stdout)
     if args.interactive and not on_terminal:
         parser.error("-i needs a terminal on stdin and stdout")
+    if args.html and (args.interactive or args.json):
+        parser.error("--html writes a page of the programs run: not with -i or --json")
 
     display = _make_display(args)
     programs = [("<-e>", text) for text in args.eval]
-    wants_repl = args.interactive or (not programs and not args.files and on_terminal)
+    wants_repl = args.interactive or (not programs and not args.files and on_terminal
+                                      and not args.html)
     from .sources import read_source
     try:
         # Every file is read before anything runs: a missing second file runs nothing.
@@ -118,6 +124,9 @@ def _main(argv):
         ascii=args.ascii or not _can_encode(sys.stdout, UNICODE_CHARACTERS),
         width=display.width,
     ))
+    if args.html:
+        from .lesson import run_lesson
+        return run_lesson(session, programs, display)
     for filename, source in programs:
         try:
             session.run(source, filename=filename, emit=display.show)

@@ -50,9 +50,14 @@ class Display:
         self.as_json = as_json
         self.width = width
         self._live_length = 0               # length of the open progress line, 0 if none
+        # callables told of everything shown, as (kind, event or text): the REPL's transcript
+        # listens, for :export
+        self.listeners = []
 
     def show(self, event):
         """Print one Event; the session calls this as its `emit` callback."""
+        for listen in self.listeners:
+            listen("event", event)
         if self.as_json:
             import json     # here: only --json needs it, and start-up counts
             self._write(self.out, json.dumps(_json_event(event), ensure_ascii=False) + "\n")
@@ -66,11 +71,15 @@ class Display:
 
     def error(self, error):
         """Print an error: a SourceError's caret report, or one `error: ...` line."""
-        report = error.format() if isinstance(error, SourceError) else f"error: {error}"
+        report = error_report(error)
+        for listen in self.listeners:
+            listen("error", report)
         self._write(self.err, self._paint(report, RED) + "\n")
 
     def message(self, text):
         """A remark from the front end itself (interrupted, saved, ...), shown like a note."""
+        for listen in self.listeners:
+            listen("message", text)
         stream = self.out if self.notes_to_stdout else self.err
         self._write(stream, self._paint(text, DIM) + "\n")
 
@@ -110,6 +119,11 @@ class Display:
 
     def _paint(self, text, colour):
         return f"{colour}{text}{RESET}" if self.color else text
+
+
+def error_report(error):
+    """An error as it is shown: a SourceError's caret report, or one `error: ...` line."""
+    return error.format() if isinstance(error, SourceError) else f"error: {error}"
 
 
 def _json_event(event):

@@ -36,8 +36,11 @@ class Session:
     def settings(self, settings):
         self.ctx.settings = settings
 
-    def run(self, source, filename="<input>", emit=None):
-        """Run a program. Without emit, the events are collected and returned as a list."""
+    def run(self, source, filename="<input>", emit=None, on_statement=None):
+        """Run a program. Without emit, the events are collected and returned as a list.
+        on_statement(first_line, last_line) is called before each top-level statement runs,
+        with the lines of the source it was written on (a document of the run groups the
+        output under them)."""
         events = [] if emit is None else None
         self.ctx.emit = _guarded(emit) if emit is not None else events.append
         self.ctx.directory = _script_directory(filename)
@@ -55,16 +58,18 @@ class Session:
                 gc.enable()
         gc.freeze()
         try:
-            self._run_statements(statements)
+            self._run_statements(statements, on_statement)
         except _FrontEndFailure as failure:
             raise failure.error from None
         finally:
             gc.unfreeze()
         return events
 
-    def _run_statements(self, statements):
+    def _run_statements(self, statements, on_statement=None):
         history = self._history
         for statement in statements:
+            if on_statement is not None:
+                on_statement(statement.where.line, statement.where.end_line)
             try:
                 statement.run()
             except SourceError:

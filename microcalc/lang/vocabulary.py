@@ -9,7 +9,8 @@ from functools import lru_cache
 
 __all__ = ["CONSTANTS", "LAST_RESULT", "terminals", "name_pattern", "keywords"]
 
-CONSTANTS = {"pi": math.pi, "e": math.e}
+# true and false are 1 and 0, for yes-or-no options (tree L, constants=false).
+CONSTANTS = {"pi": math.pi, "e": math.e, "true": 1.0, "false": 0.0}
 LAST_RESULT = "ans"
 NAME = "NAME"
 

@@ -6,12 +6,29 @@ from .style import paint
 
 class Picture(str):
     """A string (print it, compare it, write it to a file) with `.data`: the same content
-    as JSON-serialisable structure (nodes and edges, table rows, series)."""
+    as JSON-serialisable structure (nodes and edges, table rows, series).
 
-    def __new__(cls, text, data=None):
+    kind says what it draws ("text", "line_chart", "boundary", "dot"), so that a document or
+    a notebook can show a line chart or a boundary as an image drawn from its data, and the
+    DOT text of a graph through Graphviz; fallback() gives the text to show instead of the
+    DOT text where Graphviz is missing (the graph's tree).
+    """
+
+    def __new__(cls, text, data=None, kind="text", fallback=None):
         picture = super().__new__(cls, text)
         picture.data = data
+        picture.kind = kind
+        picture.fallback = fallback
         return picture
+
+    # How a notebook (IPython, Jupyter) shows a picture: see render/notebook.py.
+    def _repr_svg_(self):
+        from .notebook import svg_of
+        return svg_of(self)
+
+    def _repr_html_(self):
+        from .notebook import html_of
+        return html_of(self)
 
 
 def table(rows, align, color=False, gap="  "):

@@ -76,7 +76,8 @@ def line_chart(values, width=60, height=12, ascii=False, color=False, title=None
     label = f"{x_label} (log y)" if x_label and log else x_label
     lines = ([title] if title else []) + _framed(rows, ticks, "0", str(len(ys) - 1), width, g,
                                                  label)
-    return Picture("\n".join(lines), {"series": ys, "log": log})
+    return Picture("\n".join(lines), {"series": ys, "log": log, "title": title,
+                                      "x_label": x_label}, kind="line_chart")
 
 
 def decision_boundary(predict, points, labels, width=60, height=20, ascii=False, color=False):
@@ -108,11 +109,13 @@ def decision_boundary(predict, points, labels, width=60, height=20, ascii=False,
 
     marks = {}
     correct = 0
+    rights = []
     for (x, y), label in zip(points, labels):
         col = min(width - 1, int((x - x_low) / (x_high - x_low) * width))
         row = min(height - 1, int((y_high - y) / (y_high - y_low) * height))
         wanted = label > 0
         right = (score(x, y) > 0) == wanted
+        rights.append(right)
         correct += right
         glyph = "o" if wanted else "x"
         glyph = glyph if right else glyph.upper()
@@ -137,8 +140,10 @@ def decision_boundary(predict, points, labels, width=60, height=20, ascii=False,
     lines = _framed(rows, {0: y_high, height - 1: y_low}, x_low, x_high, width, g) + [legend]
     data = {"x_range": [x_low, x_high], "y_range": [y_low, y_high],
             "positive": [[int(p) for p in row] for row in positive],
-            "correct": correct, "total": len(points)}
-    return Picture("\n".join(lines), data)
+            "correct": correct, "total": len(points),
+            "points": [list(p) for p in points], "labels": labels,
+            "right": rights}
+    return Picture("\n".join(lines), data, kind="boundary")
 
 
 def _framed(rows, y_ticks, x_first, x_last, width, g, x_label=""):

@@ -60,39 +60,58 @@ def _size(x, keyword):
 
 
 def _show(ctx, command, picture, **extra):
+    # The picture itself is the event's text: a document or a notebook can draw it (an SVG
+    # for a chart) where a terminal prints it.
     data = picture.data if isinstance(picture.data, dict) else {"items": picture.data}
-    ctx.emit(Event("text", str(picture), {"command": command, **extra, **data}))
+    ctx.emit(Event("text", picture, {"command": command, **extra, **data}))
 
 
-def _draw_tree(ctx, value, depth, nodes):
+def _draw_tree(ctx, value, depth, nodes, constants=True):
     settings = ctx.settings
     return _render().tree(value, ctx.name_of, ascii=settings.ascii, color=settings.color,
-                          depth=depth, nodes=nodes)
+                          depth=depth, nodes=nodes, constants=constants)
 
 
 @builtin("tree", "Draw L's graph as a tree: every node with its value and the gradient of L "
          "with respect to it. A node used twice is drawn once and referred to after; depth= "
-         "and nodes= set where the picture is cut.",
+         "and nodes= set where the picture is cut, and constants=false leaves out the "
+         "constants (numbers written in the expression, such as the 2 in 2*x).",
          example="a = 2; b = -3; L = a*b + a\ntree L", kind="command", category="graph")
-def tree(ctx, L, depth=TREE_DEPTH, nodes=TREE_NODES):
+def tree(ctx, L, depth=TREE_DEPTH, nodes=TREE_NODES, constants=1):
     L = _graph(L, "tree")
-    _show(ctx, "tree", _draw_tree(ctx, L, _count(depth, "depth", 0), _count(nodes, "nodes", 1)))
+    _show(ctx, "tree", _draw_tree(ctx, L, _count(depth, "depth", 0), _count(nodes, "nodes", 1),
+                                  _switch(constants, "constants")))
+
+
+def _switch(x, keyword):
+    """A yes-or-no option: true or 1, false or 0."""
+    return bool(whole(x, f"{keyword}= (true or false)", at_least=0, at_most=1))
+
+
+def _network_parameters(order):
+    """The inputs of a graph that are a network's weights and biases: in the language, the
+    only Values with a label (l1.n3.w2) are those mlp made."""
+    return {v for v in order if v.is_input and v.label}
 
 
 @builtin("dot", "L's graph as Graphviz DOT text, or written to a file: a .dot or .gv file, "
-         "or (with Graphviz installed) a .svg, .png or .pdf image. At most the `nodes` nodes "
-         "nearest L are drawn.",
+         "or (with Graphviz installed) a .svg, .png or .pdf image. Inputs, a network's "
+         "parameters, constants and L are coloured apart, with a legend; highlight=a draws "
+         "every path from L down to a in red. At most the `nodes` nodes nearest L are drawn.",
          example="x = 3; y = x**2 + x\ndot y", kind="command", category="graph")
-def dot(ctx, L, path=None, nodes=DOT_NODES):
+def dot(ctx, L, path=None, nodes=DOT_NODES, highlight=None):
     L = _graph(L, "dot")
     nodes = _count(nodes, "nodes", 1)
+    if highlight is not None:
+        highlight = _variables([highlight], "dot's highlight=")[0]
     render = _render()
+    parameters = _network_parameters(topological_order(L))
     if path is None:
-        _show(ctx, "dot", render.dot(L, ctx.name_of, nodes))
+        _show(ctx, "dot", render.dot(L, ctx.name_of, nodes, parameters, highlight))
     elif not isinstance(path, str):
         raise MicrocalcError('dot writes to a file named by a string: dot L, "graph.svg"')
     else:
-        render.write_dot(L, path, ctx.name_of, nodes)
+        render.write_dot(L, path, ctx.name_of, nodes, parameters, highlight)
         ctx.emit(Event("note", f"wrote {path}", {"command": "dot", "path": path}))
     total = len(topological_order(L))
     if total > nodes:
