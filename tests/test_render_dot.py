@@ -12,17 +12,33 @@ from microcalc.errors import MicrocalcError
 from microcalc.render import dot, write_dot
 from conftest import doubling, lecture_expression, lecture_neuron
 
-_NODE = re.compile(r'^  (v\d+(?:_op)?) \[shape=(record|circle), label="((?:[^"\\]|\\.)*)"\];$')
-_EDGE = re.compile(r"^  (v\d+(?:_op)?) -> (v\d+(?:_op)?);$")
+_ATTRIBUTES = r'((?:, [a-z]+=(?:"[^"]*"|[\w.]+))*)'
+_NODE = re.compile(r'^  (v\d+(?:_op)?) \[shape=(record|circle), label="((?:[^"\\]|\\.)*)"'
+                   + _ATTRIBUTES + r'\];$')
+_EDGE = re.compile(r'^  (v\d+(?:_op)?) -> (v\d+(?:_op)?)( \[color="#[0-9a-f]{6}", '
+                   r'penwidth=2\])?;$')
+_LEGEND = re.compile(r'^    legend_(\w+) \[shape=box, (?:style=filled, fillcolor="(#[0-9a-f]{6})"|'
+                     r'color="#[0-9a-f]{6}", penwidth=2), label="([^"]*)"\];$')
 
 
-def parse(text):
+def parse(text, full=False):
     """(nodes: id -> (shape, label), edges: [(from, to)]) of our DOT, failing on any line
-    that is not a graph attribute, a node or an edge statement."""
+    that is not a graph attribute, a node or an edge statement, or the legend. full=True
+    also gives each node's other attributes, the edges drawn highlighted, and the legend
+    (kind -> (fill colour, label))."""
     lines = text.splitlines()
     assert lines[0] == "digraph microcalc {" and lines[-1] == "}"
-    nodes, edges = {}, []
-    for line in lines[1:-1]:
+    nodes, edges, attributes, marked, legend = {}, [], {}, [], {}
+    body = lines[1:-1]
+    if "  subgraph cluster_legend {" in body:
+        start = body.index("  subgraph cluster_legend {")
+        assert body[-1] == "  }" and body[start + 1].startswith('    label="legend";')
+        for line in body[start + 2:-1]:
+            entry = _LEGEND.match(line)
+            assert entry, line
+            legend[entry.group(1)] = (entry.group(2), entry.group(3))
+        body = body[:start]
+    for line in body:
         if line in ("  rankdir=LR;", "  ordering=in;", '  node [fontname="monospace"];'):
             continue
         node, edge = _NODE.match(line), _EDGE.match(line)
@@ -30,10 +46,16 @@ def parse(text):
         if node:
             assert node.group(1) not in nodes
             nodes[node.group(1)] = (node.group(2), node.group(3))
+            attributes[node.group(1)] = {key: value.strip('"') for key, value in re.findall(
+                r'([a-z]+)=("[^"]*"|[\w.]+)', node.group(4))}
         else:
-            edges.append(edge.groups())
+            edges.append(edge.groups()[:2])
+            if edge.group(3):
+                marked.append(edge.groups()[:2])
     for start, end in edges:
         assert start in nodes and end in nodes
+    if full:
+        return nodes, edges, attributes, marked, legend
     return nodes, edges
 
 
@@ -141,3 +163,56 @@ def test_unknown_suffix_and_unwritable_path_are_clear_errors(tmp_path):
         write_dot(values["L"], str(tmp_path / "L.txt"), names)
     with pytest.raises(MicrocalcError, match="cannot write"):
         write_dot(values["L"], str(tmp_path / "no such folder" / "L.dot"), names)
+
+
+def test_values_are_coloured_by_kind_with_a_legend():
+    """The output, named inputs, a network's parameters and constants each have a fill of
+    their own, and the legend lists exactly the kinds drawn."""
+    x, w, b = Value(2.0), Value(-3.0), Value(0.5)
+    y = (x * w + b) * 2
+    nodes, _, attributes, _, legend = parse(
+        dot(y, {x: "x", y: "y"}, parameters=[w, b]), full=True)
+    fill = {}
+    for key, (shape, label) in nodes.items():
+        if shape == "record":
+            fields = record_fields(label)
+            fill[fields[0] if len(fields) == 3 else fields[0] + "?"] = \
+                attributes[key].get("fillcolor")
+    colours = {kind: colour for kind, (colour, _) in legend.items()}
+    assert set(legend) == {"output", "input", "parameter", "constant"}
+    assert fill["y"] == colours["output"] and fill["x"] == colours["input"]
+    # w and b are unnamed: their records are value and grad only, filled as parameters.
+    assert fill["value -3?"] == fill["value 0.5?"] == colours["parameter"]
+    assert fill["value 2?"] == colours["constant"]           # the 2 in (...) * 2
+    assert fill["value -5.5?"] is None                         # computed inside: no fill
+    assert len(set(colours.values())) == 4
+
+
+def test_highlight_marks_every_path_from_the_output_to_the_value():
+    values, names = lecture_expression()
+    nodes, edges, attributes, marked, legend = parse(
+        dot(values["L"], names, highlight=values["a"]), full=True)
+    by_name = {record_fields(label)[0]: key for key, (shape, label) in nodes.items()
+               if shape == "record"}
+    red = {name for name, key in by_name.items() if attributes[key].get("color")}
+    assert red == {"a", "e", "d", "L"}                        # L → d → e → a
+    assert sorted(marked) == sorted([
+        (by_name["a"], by_name["e"] + "_op"), (by_name["e"] + "_op", by_name["e"]),
+        (by_name["e"], by_name["d"] + "_op"), (by_name["d"] + "_op", by_name["d"]),
+        (by_name["d"], by_name["L"] + "_op"), (by_name["L"] + "_op", by_name["L"])])
+    assert legend["path"][1] == "on a path to a"
+    data = dot(values["L"], names, highlight=values["a"]).data
+    assert data["highlight"] == "a"
+    assert {n["name"] for n in data["nodes"] if n["highlighted"]} == {"a", "e", "d", "L"}
+
+
+def test_highlight_of_a_shared_input_marks_both_paths():
+    a, b = Value(-2.0), Value(3.0)
+    d, e = a * b, a + b
+    f = d * e
+    _, _, attributes, marked, _ = parse(dot(f, {a: "a", b: "b", d: "d", e: "e", f: "f"},
+                                            highlight=a), full=True)
+    # a into both ops and each op to its result (4), both results into f's op, that op to f
+    assert len(marked) == 4 + 2 + 1
+    with pytest.raises(MicrocalcError, match="is not part of this graph"):
+        dot(f, {a: "a"}, highlight=Value(1.0))

@@ -51,9 +51,22 @@ class Transcript:
     def add(self, kind, content):
         if getattr(content, "kind", "text") == "text":     # pictures to draw stay whole
             content = visible(content)
-            if kind in ("progress", "note") and self.blocks and self.blocks[-1][0] == kind:
+            if (kind in ("output", "progress", "note") and self.blocks
+                    and self.blocks[-1][0] == kind
+                    and getattr(self.blocks[-1][1], "kind", "text") == "text"):
                 content = self.blocks.pop()[1] + "\n" + content    # one block of lines
         self.blocks.append((kind, content))
+
+    def typed(self, text):
+        """An input at the REPL's prompt, written as it was typed after the prompt."""
+        shown = "\n".join(("mc> " if k == 0 else "... ") + line
+                           for k, line in enumerate(text.split("\n")))
+        self.blocks.append(("input", visible(shown)))
+
+    @classmethod
+    def of(cls, display):
+        """The transcript listening to display, if any."""
+        return next((listen for listen in display.listeners if isinstance(listen, cls)), None)
 
     def source(self, lines):
         """Lines of a script: comment lines become prose, the rest code (one block for the
@@ -146,15 +159,15 @@ def run_lesson(session, programs, display):
     return status
 
 
-def export(transcript, path, title="microcalc session"):
-    """Write a transcript to path, as HTML or Markdown by its suffix; returns the format."""
+def export(blocks, path, title="microcalc session"):
+    """Write a transcript's blocks to path, as HTML or Markdown by its suffix; returns the
+    format's name."""
     suffix = os.path.splitext(path)[1].lower()
     if suffix not in FORMATS:
         raise MicrocalcError(f":export writes {', '.join(sorted(FORMATS))} files; cannot "
                              f"tell what to write from {path!r}")
     kind = FORMATS[suffix]
-    text = write_document(transcript.blocks, kind, title, f"Written by microcalc "
-                                                           f"{__version__}.")
+    text = write_document(blocks, kind, title, f"Written by microcalc {__version__}.")
     try:
         with open(path, "w", encoding="utf-8") as file:
             file.write(text)

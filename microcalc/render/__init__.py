@@ -9,6 +9,8 @@ loads only what trees need.
 """
 
 import importlib
+import sys
+import types
 
 _HOMES = {"tree": "tree", "dot": "dot", "write_dot": "dot", "explain": "explain",
           "check": "check", "line_chart": "plot", "decision_boundary": "plot",
@@ -27,3 +29,18 @@ def __getattr__(name):
 
 def __dir__():
     return sorted(set(globals()) | set(__all__))
+
+
+class _Pictures(types.ModuleType):
+    """This package. Its pictures are functions named as the modules that draw them (tree in
+    tree.py, dot in dot.py), and importing a module sets it as an attribute of its package:
+    so a module may not take the place of its function (`render.tree` stays callable
+    whichever was imported first)."""
+
+    def __setattr__(self, name, value):
+        if isinstance(value, types.ModuleType) and _HOMES.get(name) == name:
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Pictures

@@ -98,6 +98,23 @@ def _save(session, display, argument):
     display.message(f"saved to {path}")
 
 
+@command("export", ":export FILE", "write this session, every input with what it showed, "
+         "as a page to hand out (FILE.html) or Markdown (FILE.md)", argument="file")
+def _export(session, display, argument):
+    from ..lesson import Transcript, export
+    path = _one_path("export", argument)
+    transcript = Transcript.of(display)
+    if transcript is None:
+        raise MicrocalcError(":export writes what the REPL showed, and nothing was recorded")
+    blocks = transcript.blocks
+    if blocks and blocks[-1][0] == "input" and blocks[-1][1].startswith("mc> :export"):
+        blocks = blocks[:-1]             # the :export itself is not part of the session
+    inputs = sum(1 for kind, _ in blocks if kind == "input")
+    kind = export(blocks, path)
+    display.message(f"exported {inputs} {'input' if inputs == 1 else 'inputs'} to {path} "
+                    f"({kind})")
+
+
 @command("quit", ":quit", "leave microcalc (Ctrl-D does too)")
 def _quit(session, display, argument):
     raise QuitRepl

@@ -12,8 +12,10 @@ from prompt_toolkit.output import ColorDepth
 
 from ... import __version__
 from ...errors import MicrocalcError
+from ..lesson import Transcript
 from ..lexer import MicrocalcReplLexer
 from .commands import QuitRepl, run_command
+from .fullscreen import Terminal, offer_screens
 from .completer import MicrocalcCompleter
 from .history import history_path, open_history
 from .keys import repl_key_bindings
@@ -34,6 +36,10 @@ def run_repl(session, display, *, history=None, input=None, output=None):
     if history is None:
         history = open_history(history_path(), warn=display.message)
     prompt = make_prompt(session, history, color=display.color, input=input, output=output)
+    transcript = Transcript()          # what is typed and shown, for :export
+    display.listeners.append(transcript)
+    if not display.as_json:
+        offer_screens(session.ctx, Terminal(input, output, display.color))
     display.out.write(BANNER + "\n")
     display.out.flush()
     while True:
@@ -45,6 +51,7 @@ def run_repl(session, display, *, history=None, input=None, output=None):
             break
         if not text.strip():
             continue
+        transcript.typed(text)
         try:
             if text.lstrip().startswith(":"):
                 run_command(text, session, display)

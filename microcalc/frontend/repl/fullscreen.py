@@ -1,0 +1,71 @@
+"""What the REPL's full-screen views share: a prompt_toolkit application of a title bar and a
+body that scrolls to keep a chosen line in view, drawn from text with ANSI colour (the
+pictures of microcalc.render), on the REPL's own input and output.
+
+The views are offered to the language as `ctx.screens` (the commands `backward` and
+`sliders` look there) while the REPL runs; scripts and pipes have none.
+"""
+
+from prompt_toolkit.application import Application
+from prompt_toolkit.data_structures import Point
+from prompt_toolkit.formatted_text import ANSI
+from prompt_toolkit.key_binding import KeyBindings
+from prompt_toolkit.layout import FormattedTextControl, HSplit, Layout, Window
+from prompt_toolkit.output import ColorDepth
+
+
+class Terminal:
+    """Where the views are drawn: the REPL's input and output (None for the real terminal),
+    and whether colour may be used."""
+
+    def __init__(self, input=None, output=None, color=True):
+        self.input = input
+        self.output = output
+        self.color = color
+
+
+def offer_screens(ctx, terminal):
+    """Give the language the REPL's full-screen views."""
+    from .sliders import run_sliders
+    from .stepper import run_stepper
+    ctx.screens["backward"] = lambda ctx, output: run_stepper(ctx, output, terminal)
+    ctx.screens["sliders"] = lambda ctx, output, inputs: run_sliders(ctx, output, inputs,
+                                                                     terminal)
+
+
+class View:
+    """A title bar over a scrolling body. title() and body() return text with ANSI colour;
+    focus() the line of the body to keep on screen. Keys are bound on .keys; a handler
+    leaves with view.leave(result)."""
+
+    def __init__(self, terminal, title, body, focus=lambda: 0):
+        self.keys = KeyBindings()
+        self._title, self._body, self._focus = title, body, focus
+        header = Window(FormattedTextControl(lambda: ANSI(self._title())), height=1,
+                        style="reverse")
+        body_control = FormattedTextControl(lambda: ANSI(self._body()), focusable=True,
+                                            show_cursor=False,
+                                            get_cursor_position=lambda: Point(0, self._focus()))
+        self.app = Application(layout=Layout(HSplit([header, Window(body_control,
+                                                                    wrap_lines=False)])),
+                               key_bindings=self.keys, full_screen=True,
+                               color_depth=None if terminal.color else ColorDepth.MONOCHROME,
+                               input=terminal.input, output=terminal.output)
+        # A lone Esc is a key of its own here: answer it at once rather than wait to see
+        # whether an escape sequence follows.
+        self.app.ttimeoutlen = 0.05
+        self.app.timeoutlen = 0.05
+
+    def bind(self, *keys):
+        """Decorate a handler(event) for each of keys (prompt_toolkit names)."""
+        def register(handler):
+            for key in keys:
+                self.keys.add(key, eager=True)(handler)
+            return handler
+        return register
+
+    def leave(self, result=None):
+        self.app.exit(result=result)
+
+    def run(self):
+        return self.app.run()
