@@ -150,8 +150,8 @@ def test_completes_builtins_with_signature_and_doc():
 
 def test_completes_after_an_opening_bracket():
     # prompt_toolkit's default word splitter would take "(" as the word after "grad("
-    found = completions("grad(ta")
-    assert set(found) == {"tanh"} and found["tanh"].start_position == -2
+    found = completions("grad(tan")
+    assert set(found) == {"tanh"} and found["tanh"].start_position == -3
 
 
 def test_every_builtin_is_offered():

@@ -93,7 +93,7 @@ def test_a_name_is_only_ever_looked_up_in_the_sessions_own_tables():
     could be handed to Python."""
     assert run("t = tanh")[1] == "'tanh' is a function: call it, as in tanh(x)"
     assert run("t = dot")[1] == "'dot' is a command: write it as a statement of its own, " \
-                                "as in dot L, [path], nodes=200"
+                                "as in dot L, [path], nodes=200, [highlight]"
 
 
 # -- no eval, no exec, no shell ------------------------------------------------------------------

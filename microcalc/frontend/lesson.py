@@ -182,8 +182,8 @@ def write_document(blocks, kind, title, footer):
 
 
 def _shown_name(filename):
-    return {"<-e>": "-e", "<stdin>": "standard input"}.get(filename,
-                                                            os.path.basename(filename))
+    return {"<-e>": "-e", "<stdin>": "standard input", "-": "standard input"}.get(
+        filename, os.path.basename(filename))
 
 
 def _footer(programs):

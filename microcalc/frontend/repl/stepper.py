@@ -67,7 +67,7 @@ def run_stepper(ctx, output, terminal):
     def _leave(event):
         view.leave(False)
 
-    finished = view.run()
+    finished = view.run() or state["page"] >= count     # Esc on the summary: all seen
     if finished:
         said = (f"walked all {count} steps of backward {out}: every gradient equals "
                 f"grad({out})" if walk.agrees else
