@@ -60,6 +60,10 @@ SEED_NUMBERS = {
     "tanh_decomposed": ["x1: -1.5", "w1: 1", "x2: 0.5", "w2: 0", "b: 0.5",
                         "[-1.5, 1, 0.5, 0, 0.5]"],
     "gradient_descent": ["-8", "-7.286496"],
+    "backprop_lesson": ["  L 1, f 4, d -2, c -2, e -2, b -4, a 6",
+                        "every gradient now equals grad(L):",
+                        "x1          dt2/dx1 = w1 = -3             do/dt2 · dt2/dx1 = 0.5 × (-3)"
+                        "  -1.5"],
 }
 
 

@@ -16,16 +16,18 @@ from decimal import Decimal
 from ...engine import grad, recompute
 from ...errors import MicrocalcError
 from ...lang.context import Event
-from ...render.style import number, paint
+from ...render.style import glyphs, number, paint
 from ...render.tree import tree
 from ...text import shortest
 from .fullscreen import View
 
-KEYS = "↑↓: input   ←→: nudge   [ ]: step ÷10 ×10   Esc/q: done   Ctrl-C: undo"
+KEYS = "{g.up_down}: input   {g.left_right}: nudge   [ ]: step /10 {g.times}10   Esc/q: done   " \
+       "Ctrl-C: undo"
 FIRST_STEP = Decimal("0.1")
 
 
 def run_sliders(ctx, output, inputs, terminal):
+    g = glyphs(ctx.settings.ascii)
     names = [ctx.name_of(x) for x in inputs]
     originals = [x.data for x in inputs]
     state = {"chosen": 0, "step": FIRST_STEP, "status": ""}
@@ -38,7 +40,8 @@ def run_sliders(ctx, output, inputs, terminal):
         lines = []
         for k, (name, x, g) in enumerate(zip(names, inputs, gradients)):
             chosen = k == state["chosen"]
-            line = (f"{'▶' if chosen else ' '} {name:<{width}} = {shortest(x.data):<22} "
+            pointer = g.chosen if chosen else " " * len(g.chosen)
+            line = (f"{pointer} {name:<{width}} = {shortest(x.data):<22} "
                     f"d{out}/d{name} = {number(g)}")
             lines.append(paint(line, "highlight", color) if chosen else line)
         lines += ["", f"step {shortest(float(state['step']))}     "
@@ -49,7 +52,7 @@ def run_sliders(ctx, output, inputs, terminal):
         return "\n".join(lines)
 
     def title():
-        return paint(f" sliders {out}   {KEYS} ", "name", terminal.color)
+        return paint(f" sliders {out}   {KEYS.format(g=g)} ", "name", terminal.color)
 
     view = View(terminal, title, body, focus=lambda: state["chosen"])
 

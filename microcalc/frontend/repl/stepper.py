@@ -34,9 +34,10 @@ def run_stepper(ctx, output, terminal):
         if page < count:
             step = walk.steps[page]
             lines += walk.step_lines(page) + [""]
-            marks = {step.node: "◀ here"}
+            here = walk.g.here
+            marks = {step.node: f"{here} here"}
             for c in step.contributions:
-                marks.setdefault(c.operand, f"◀ gets {number(c.adds)}")
+                marks.setdefault(c.operand, f"{here} gets {number(c.adds)}")
             totals = walk.totals_after(page)
         else:
             lines += walk.summary_lines() + [""]
