@@ -217,11 +217,11 @@ def _training_events(program, interactive):
 def test_in_the_repl_training_is_followed_by_its_pictures():
     events = _training_events("data = moons(60, seed=2)\nnet = mlp(2, [8, 1], seed=1)\n"
                               "run = train(net, data, steps=40, lr=0.2)", interactive=True)
-    summary, pictures = events[2], events[3]
+    summary, curve, boundary = events[2:]
     assert summary.text.startswith("40 steps:")
-    assert pictures.kind == "text"
-    assert pictures.text.startswith("loss per step")
-    assert pictures.text.rstrip().endswith("correct (88%)")     # the decision boundary
+    assert curve.kind == boundary.kind == "text"      # one picture each, for a document too
+    assert curve.text.startswith("loss per step") and curve.text.kind == "line_chart"
+    assert boundary.text.rstrip().endswith("correct (88%)") and boundary.text.kind == "boundary"
 
 
 def test_a_regression_run_shows_only_its_loss_curve():

@@ -244,6 +244,16 @@ def test_export_writes_the_session_as_markdown_and_html(scratch_folder):
     assert page.texts("input")[-1] == "mc> :export s.md"
 
 
+def test_export_draws_the_pictures_that_follow_training(scratch_folder):
+    repl("data = moons(40, seed=1)\rnet = mlp(2, [4, 1], seed=1)\r"
+         "run = train(net, data, steps=10)\r:export t.html\r")
+    html = (scratch_folder / "t.html").read_text("utf-8")
+    drawn = svgs(html)
+    assert len(drawn) == 2                            # the loss curve and the boundary
+    assert [e.find(f"{SVG_NS}title").text for e in drawn] == ["loss per step",
+                                                             "decision boundary"]
+
+
 # -- SVG drawn by microcalc ------------------------------------------------------------------
 
 def test_a_line_chart_as_svg_has_one_point_per_step():

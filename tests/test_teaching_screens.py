@@ -105,6 +105,12 @@ def test_sliders_refuse_a_value_that_makes_a_graph_undefined():
     assert session.variables["L"].data == math.log(0.05)
 
 
+def test_sliders_go_where_a_gradient_is_undefined():
+    session, printed = repl("x = 0.2\ry = sqrt(x)\rsliders y\r" + LEFT * 2 + "q" + "y\r")
+    # x = 0: sqrt is defined, its slope is not; the view says "?" and goes on, -0.1 refused
+    assert "sliders y: x = 0 (was 0.2)\n" in printed and printed.endswith("0\n")
+
+
 def test_sliders_redraw_watched_trees_once_when_done():
     _, printed = repl(NEURON + "watch o\r" + "sliders o\r" + RIGHT * 4 + "q")
     assert printed.count("watch o:\n") == 1                  # not once per nudge
@@ -230,10 +236,14 @@ def rows(screen):
     return [line.rstrip() for line in screen.splitlines()]
 
 
+def typed(terminal, program):
+    for line in program.strip().split("\r"):
+        terminal.type(line)
+
+
 @needs_tmux
 def test_the_stepper_on_screen(terminal):
-    for line in EXPRESSION.strip().split("\r"):
-        terminal.type(line)
+    typed(terminal, EXPRESSION)
     terminal.type("backward L")
     screen = rows(terminal.wait_for("step 1 of 7"))
     assert screen[0].startswith(" backward L   step 1 of 7   Enter/Space: next")
@@ -264,8 +274,7 @@ def test_the_stepper_on_screen(terminal):
 
 @needs_tmux
 def test_the_sliders_on_screen(terminal):
-    for line in NEURON.strip().split("\r"):
-        terminal.type(line)
+    typed(terminal, NEURON)
     terminal.type("sliders o")
     screen = rows(terminal.wait_for("sliders o "))
     assert screen[1].startswith("▶ x1 = 2 ") and screen[1].endswith("do/dx1 = -1.5")

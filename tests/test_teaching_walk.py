@@ -266,3 +266,31 @@ def test_every_op_can_be_walked():
         first = walk.steps[0]
         assert [c.rule.split(" = ")[1] for c in first.contributions] == list(op.formulas)
         assert math.isfinite(walk.gradients[args[0]])
+
+
+def test_tree_without_constants_and_with_true_and_false():
+    session = Session()
+    events = session.run("x = 0.5\ny = tanh(2*x) + 1\ntree y, constants=false\n"
+                         "tree y, constants=true\ntrue + false")
+    hidden, shown, truth = events[1].text, events[2].text, events[3].text
+    assert hidden.splitlines()[-1] == "2 constants not shown (constants=true shows them)"
+    assert [line.split()[-2] for line in shown.splitlines()[1:]].count("2") == 1
+    assert "└─ *" in hidden and "├─ 2" not in hidden and len(hidden.splitlines()) == 6
+    assert events[1].data["constants_hidden"] == 2 and truth == "1"
+    with pytest.raises(SourceError, match="constants= \\(true or false\\) must be a whole "
+                                          "number from 0 to 1, not 2"):
+        session.run("tree y, constants=2")
+
+
+def test_a_tree_can_show_running_totals_and_mark_nodes():
+    from microcalc.render import tree
+    values, names = lecture_expression()
+    walk = Walk(values["L"], names)
+    picture = tree(values["L"], names, gradients=walk.totals_after(0),
+                   marks={values["L"]: "<- here"})
+    lines = picture.splitlines()
+    assert lines[1] == "L (*)           -8     1  <- here"
+    assert lines[3] == "│  ├─ e (*)     -6"                 # no gradient has arrived yet
+    assert picture.data["marked_lines"] == [0]
+    coloured = tree(values["L"], names, color=True, marks={values["e"]: "now"})
+    assert "\x1b[7m" in coloured.splitlines()[3]             # highlighted: reverse video

@@ -55,18 +55,18 @@ def describe_kind(value):
 
 # Pictures that follow a value when a person is watching (the REPL): a library module
 # registers them (graphs draws a training run's loss curve and decision boundary), each as
-# (is_kind(value) -> bool, draw(value, settings) -> text or None).
+# (is_kind(value) -> bool, draw(value, settings) -> a list of pictures (texts)).
 PICTURES = []
 
 
 def pictures_for(value, settings):
-    """The pictures to show after value in an interactive session, as text events."""
+    """The pictures to show after value in an interactive session, one text event each."""
     if not settings.interactive:
         return []
     for is_kind, draw in PICTURES:
         if is_kind(value):
-            text = draw(value, settings)
-            return [Event("text", text, getattr(text, "data", None))] if text else []
+            return [Event("text", text, getattr(text, "data", None))
+                    for text in draw(value, settings) or ()]
     return []
 
 

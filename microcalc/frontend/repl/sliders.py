@@ -35,14 +35,16 @@ def run_sliders(ctx, output, inputs, terminal):
 
     def body():
         color = terminal.color
-        gradients = grad(output, inputs)
+        try:
+            gradients = [number(d) for d in grad(output, inputs)]
+        except MicrocalcError:        # undefined here (sqrt at 0): the tree says why
+            gradients = ["?"] * len(inputs)
         width = max(len(name) for name in names)
         lines = []
-        for k, (name, x, g) in enumerate(zip(names, inputs, gradients)):
+        for k, (name, x, d) in enumerate(zip(names, inputs, gradients)):
             chosen = k == state["chosen"]
             pointer = g.chosen if chosen else " " * len(g.chosen)
-            line = (f"{pointer} {name:<{width}} = {shortest(x.data):<22} "
-                    f"d{out}/d{name} = {number(g)}")
+            line = f"{pointer} {name:<{width}} = {shortest(x.data):<22} d{out}/d{name} = {d}"
             lines.append(paint(line, "highlight", color) if chosen else line)
         lines += ["", f"step {shortest(float(state['step']))}     "
                       f"{out} = {shortest(output.data)}", ""]

@@ -309,7 +309,7 @@ def _after_training(run, settings):
     curve and, for a classifier of two inputs, where it says yes over its data."""
     losses = run.losses
     if not losses:
-        return None
+        return []
     render = _render()
     width = max(20, settings.width - 12)
     positive = min(losses) > 0
@@ -322,7 +322,7 @@ def _after_training(run, settings):
         pictures.append(render.decision_boundary(_score_function(run.model), data.inputs,
                                                  data.labels, width=width, height=16,
                                                  ascii=settings.ascii, color=settings.color))
-    return "\n".join(pictures)
+    return pictures
 
 
 PICTURES.append((_is_training_run, _after_training))
