@@ -86,6 +86,8 @@ def test_sliders_decimal_steps_come_back_exactly():
     assert printed.endswith("sliders o: nothing changed\n6.881373587019543\n")
     session, _ = repl("x = 2\ry = x*x\rsliders y\r" + RIGHT * 3 + "q")
     assert session.variables["x"].data == 2.3 and session.variables["y"].data == 2.3 * 2.3
+    session, _ = repl("x = 0.2\ry = x*x\rsliders y\r" + RIGHT + "q")
+    assert session.variables["x"].data == 0.3 != 0.2 + 0.1
 
 
 def test_sliders_ctrl_c_puts_everything_back():
@@ -125,6 +127,32 @@ def test_sliders_move_a_networks_weights_by_their_names():
     # The bias comes first in the graph (micrograd sums b + w1*x1 + ...): it is chosen first.
     assert "sliders y: l1.n1.b = 0.1 (was 0)\n" in printed
     assert bias.label == "l1.n1.b" and bias.data == 0.1
+
+
+def until_the_input_ends(keys):
+    session, shown = Session(), io.StringIO()
+    with create_pipe_input() as pipe:
+        pipe.send_text(keys)
+        pipe.close()
+        assert run_repl(session, Display(shown, shown), history=InMemoryHistory(),
+                        input=pipe, output=DummyOutput()) == 0
+    return session, shown.getvalue()
+
+
+def test_the_views_leave_when_the_input_ends():
+    """A closed input (the end of a pipe) ends a view as Ctrl-C does, and then the REPL."""
+    session, printed = until_the_input_ends(NEURON + "sliders o\r" + RIGHT + RIGHT)
+    assert "sliders o: undone, every input as it was" in printed
+    assert session.variables["x1"].data == 2
+    _, printed = until_the_input_ends(EXPRESSION + "backward L\r ")
+    assert "left backward L at step 2 of 7" in printed
+
+
+def test_ctrl_d_leaves_a_view_as_q_does():
+    session, printed = repl(NEURON + "sliders o\r" + RIGHT + CTRL_D + "x1\r")
+    assert "sliders o: x1 = 2.1 (was 2)\n" in printed and printed.endswith("2.1\n")
+    _, printed = repl(EXPRESSION + "backward L\r " + CTRL_D)
+    assert printed.endswith("left backward L at step 2 of 7\n")
 
 
 # -- the real program in a pseudo-terminal ---------------------------------------------------

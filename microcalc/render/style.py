@@ -12,21 +12,17 @@ from ..text import tidy_exponent
 # tee: a child that has siblings after it; elbow: the last child; pipe: continues a
 # parent's line past a child; blank: under a last child; arrow: a step along a path;
 # times: multiplication in worked arithmetic; dot: a product of derivatives (dL/dd · dd/de);
-# shade: a region of a picture (where a classifier says yes); here: the node a walk is at;
-# chosen: the item of a list that keys act on; keys: the arrow keys, as a view's help names them.
+# shade: a region of a picture (where a classifier says yes).
 Glyphs = namedtuple("Glyphs", "tee elbow pipe blank ellipsis arrow times dot ok bad axis_corner "
-                              "axis_vertical axis_horizontal shade here chosen up_down "
-                              "left_right")
+                              "axis_vertical axis_horizontal shade")
 
 
 UNICODE = Glyphs(tee="├─ ", elbow="└─ ", pipe="│  ", blank="   ", ellipsis="…", arrow="→",
                  times="×", dot="·", ok="✓", bad="✗",
-                 axis_corner="└", axis_vertical="│", axis_horizontal="─", shade="░",
-                 here="◀", chosen="▶", up_down="↑↓", left_right="←→")
+                 axis_corner="└", axis_vertical="│", axis_horizontal="─", shade="░")
 ASCII = Glyphs(tee="|- ", elbow="`- ", pipe="|  ", blank="   ", ellipsis="...",
                arrow="->", times="x", dot="*", ok="ok", bad="FAIL",
-               axis_corner="+", axis_vertical="|", axis_horizontal="-", shade=".",
-               here="<-", chosen=">", up_down="up/down", left_right="left/right")
+               axis_corner="+", axis_vertical="|", axis_horizontal="-", shade=".")
 
 
 def glyphs(ascii=False):

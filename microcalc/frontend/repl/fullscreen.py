@@ -6,12 +6,27 @@ The views are offered to the language as `ctx.screens` (the commands `backward` 
 `sliders` look there) while the REPL runs; scripts and pipes have none.
 """
 
+from collections import namedtuple
+
 from prompt_toolkit.application import Application
 from prompt_toolkit.data_structures import Point
 from prompt_toolkit.formatted_text import ANSI
 from prompt_toolkit.key_binding import KeyBindings
 from prompt_toolkit.layout import FormattedTextControl, HSplit, Layout, Window
 from prompt_toolkit.output import ColorDepth
+
+
+# What the views draw besides pictures, in Unicode or, where the terminal cannot show it
+# (the session draws with ascii=True), in ASCII: the mark of the node a walk is at, the
+# pointer at the input the keys move, and the keys' names.
+Marks = namedtuple("Marks", "here chosen up_down left_right times")
+UNICODE_MARKS = Marks(here="◀", chosen="▶", up_down="↑↓", left_right="←→", times="×")
+ASCII_MARKS = Marks(here="<-", chosen=">", up_down="up/down", left_right="left/right",
+                    times="x")
+
+
+def marks(ascii):
+    return ASCII_MARKS if ascii else UNICODE_MARKS
 
 
 class Terminal:
@@ -68,4 +83,9 @@ class View:
         self.app.exit(result=result)
 
     def run(self):
-        return self.app.run()
+        """Show the view until a key leaves it; None when the input ends first (a closed
+        pipe), which leaves it as Ctrl-C does."""
+        try:
+            return self.app.run()
+        except EOFError:
+            return None

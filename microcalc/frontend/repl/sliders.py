@@ -5,10 +5,11 @@ every node). Up and down choose an input; left and right nudge it by the step sh
 make the step 10 times smaller or larger. Every nudge is the session's own change of an
 input in place (as `x1 := 2.1`), so every graph that uses the input is recomputed at once,
 and a change that would make a graph undefined is refused with the reason. Esc or q goes
-back to the prompt with the new values kept; Ctrl-C puts every input back as it was.
+back to the prompt with the new values kept (so do Enter and Ctrl-D); Ctrl-C puts every
+input back as it was.
 
-Steps are added in decimal (2 + 0.1 is 2.1, not 2.1000000000000001), and nudging back and
-forth returns to the number started from exactly.
+Steps are added in decimal (0.2 nudged up by 0.1 is 0.3, not 0.30000000000000004), and
+nudging back and forth returns to the number started from exactly.
 """
 
 from decimal import Decimal
@@ -16,18 +17,18 @@ from decimal import Decimal
 from ...engine import grad, recompute
 from ...errors import MicrocalcError
 from ...lang.context import Event
-from ...render.style import glyphs, number, paint
+from ...render.style import number, paint
 from ...render.tree import tree
 from ...text import shortest
-from .fullscreen import View
+from .fullscreen import View, marks
 
-KEYS = "{g.up_down}: input   {g.left_right}: nudge   [ ]: step /10 {g.times}10   Esc/q: done   " \
-       "Ctrl-C: undo"
+KEYS = ("{g.up_down}: input   {g.left_right}: nudge   [ ]: step /10 {g.times}10   "
+        "Esc/q: done   Ctrl-C: undo")
 FIRST_STEP = Decimal("0.1")
 
 
 def run_sliders(ctx, output, inputs, terminal):
-    g = glyphs(ctx.settings.ascii)
+    g = marks(ctx.settings.ascii)
     names = [ctx.name_of(x) for x in inputs]
     originals = [x.data for x in inputs]
     state = {"chosen": 0, "step": FIRST_STEP, "status": ""}
@@ -75,7 +76,7 @@ def run_sliders(ctx, output, inputs, terminal):
     view.bind("left", "h", "-")(lambda event: nudge(-1))
     view.bind("]")(lambda event: scale(Decimal(10)))
     view.bind("[")(lambda event: scale(Decimal("0.1")))
-    view.bind("escape", "q", "enter")(lambda event: view.leave(True))
+    view.bind("escape", "q", "enter", "c-d")(lambda event: view.leave(True))
     view.bind("c-c")(lambda event: view.leave(False))
 
     with _quiet(ctx) as held:

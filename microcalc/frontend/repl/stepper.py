@@ -3,7 +3,8 @@
 Each step shows the node, the gradient it has when reached, its op's local derivatives and
 what each operand receives, above L's tree with the gradients as they stand after that step
 (blank where nothing has arrived yet) and the node highlighted. Enter, Space or Right: the
-next step; b, Backspace or Left: the one before; q, Esc or Ctrl-C: back to the prompt. The
+next step; b, Backspace or Left: the one before; q, Esc, Ctrl-C or Ctrl-D: back to the
+prompt. The
 walk reads and changes nothing of the session. After the last step a summary says whether
 every gradient equals grad(L); Enter there leaves too.
 """
@@ -12,7 +13,7 @@ from ...lang.context import Event
 from ...render.backprop import Walk
 from ...render.style import number, paint
 from ...render.tree import tree
-from .fullscreen import View
+from .fullscreen import View, marks
 
 KEYS = "Enter/Space: next   b: back   q: leave"
 
@@ -21,6 +22,7 @@ def run_stepper(ctx, output, terminal):
     walk = Walk(output, ctx.name_of, ascii=ctx.settings.ascii, color=terminal.color)
     out = walk.names.text(output)
     count = len(walk)
+    here = marks(ctx.settings.ascii).here
     state = {"page": 0, "marked": []}
 
     def title():
@@ -34,16 +36,15 @@ def run_stepper(ctx, output, terminal):
         if page < count:
             step = walk.steps[page]
             lines += walk.step_lines(page) + [""]
-            here = walk.g.here
-            marks = {step.node: f"{here} here"}
+            noted = {step.node: f"{here} here"}
             for c in step.contributions:
-                marks.setdefault(c.operand, f"{here} gets {number(c.adds)}")
+                noted.setdefault(c.operand, f"{here} gets {number(c.adds)}")
             totals = walk.totals_after(page)
         else:
             lines += walk.summary_lines() + [""]
-            marks, totals = {}, walk.gradients
+            noted, totals = {}, walk.gradients
         picture = tree(output, ctx.name_of, ascii=ctx.settings.ascii, color=terminal.color,
-                       gradients=totals, marks=marks)
+                       gradients=totals, marks=noted)
         state["marked"] = [len(lines) + 1 + row for row in picture.data["marked_lines"]]
         lines += picture.split("\n")
         return "\n".join(lines)
@@ -64,7 +65,7 @@ def run_stepper(ctx, output, terminal):
     def _back(event):
         state["page"] = max(0, state["page"] - 1)
 
-    @view.bind("q", "escape", "c-c")
+    @view.bind("q", "escape", "c-c", "c-d")
     def _leave(event):
         view.leave(False)
 
