@@ -397,3 +397,10 @@ def test_the_moons_lesson_opened_in_chromium(tmp_path):
                     counts[colour] += 1
     # The loss curve and the points (the line's blue) and the positive region were drawn.
     assert counts[line] > 500 and counts[positive] > 20000, counts
+
+
+def test_a_chart_whose_data_cannot_be_drawn_is_shown_as_its_text():
+    from microcalc.render.picture import Picture
+    odd = Picture("a chart\n⠑⠢⢄", {"series": [{"name": "f", "ys": [1, 2]}]}, kind="line_chart")
+    assert odd._repr_svg_() is None
+    assert odd._repr_html_() == '<pre class="microcalc">a chart\n⠑⠢⢄</pre>'

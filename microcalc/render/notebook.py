@@ -13,13 +13,17 @@ from . import svg
 from .dot import dot, graphviz_svg, has_graphviz
 
 
+DRAWN = {"line_chart": svg.line_chart, "boundary": svg.decision_boundary}
+
+
 def svg_of(picture):
     """The picture as an SVG element, or None when it is text (or a graph without Graphviz)."""
     kind = getattr(picture, "kind", "text")
-    if kind == "line_chart":
-        return svg.line_chart(picture.data)
-    if kind == "boundary":
-        return svg.decision_boundary(picture.data)
+    if kind in DRAWN:
+        try:
+            return DRAWN[kind](picture.data)
+        except (KeyError, TypeError, ValueError, IndexError, ZeroDivisionError):
+            return None         # data of a shape this drawing does not know: show the text
     if kind == "dot":
         return graphviz_svg(str(picture))
     return None
@@ -28,7 +32,7 @@ def svg_of(picture):
 def html_of(picture):
     """The picture as <pre> text, or None when it is shown as an SVG."""
     kind = getattr(picture, "kind", "text")
-    if kind in ("line_chart", "boundary") or (kind == "dot" and has_graphviz()):
+    if (kind == "dot" and has_graphviz()) or (kind in DRAWN and svg_of(picture) is not None):
         return None
     text = picture.fallback() if kind == "dot" and picture.fallback else picture
     return pre(text)
