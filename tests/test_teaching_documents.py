@@ -192,6 +192,15 @@ def test_an_error_is_in_the_page_as_in_the_terminal_and_the_rest_is_not_run():
     assert "<b>" not in run.stdout
 
 
+def test_control_characters_from_a_program_are_shown_not_sent():
+    """A real escape sequence in a string (one that writes the clipboard) and a bell arrive
+    in the page as visible text: no control character is in it."""
+    run = microcalc("--html", "-", stdin='t = "\x1b]52;c;SGVsbG8=\x07"\nt\n')
+    assert run.returncode == 0
+    assert "\\x1b]52;c;SGVsbG8=\\x07" in run.stdout
+    assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", run.stdout)
+
+
 def test_a_syntax_error_runs_nothing_and_shows_everything_as_not_run():
     run = microcalc("--html", "-", stdin="a = 2\nb = (a +\n")
     assert run.returncode == 1

@@ -13,9 +13,9 @@ import re
 from .. import __version__
 from ..errors import MicrocalcError
 from ..lang.context import Event
+from ..render.style import unpainted
 from .display import error_report
 
-_COLOUR = re.compile(r"\x1b\[[0-9;]*m")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _SPEED = re.compile(r"\s+[0-9.]+ steps/s$")
 FORMATS = {".html": "html", ".htm": "html", ".md": "markdown", ".markdown": "markdown"}
@@ -79,7 +79,7 @@ class Transcript:
 
 def visible(text):
     """Text as the document shows it: no colour codes, other control characters escaped."""
-    text = _COLOUR.sub("", str(text))
+    text = unpainted(text)
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 

@@ -21,6 +21,7 @@ from collections import namedtuple
 from html import escape
 
 from .notebook import svg_of
+from .style import unpainted
 
 Block = namedtuple("Block", "kind content")
 
@@ -83,7 +84,7 @@ def _html_block(block):
 
 
 def _pre(kind, text):
-    return f'<pre class="{kind}">{escape(str(text))}</pre>'
+    return f'<pre class="{kind}">{escape(unpainted(text))}</pre>'
 
 
 def _paragraphs(text):
@@ -118,7 +119,7 @@ def markdown(title, blocks, footer=None):
             if getattr(content, "kind", None) == "dot" and content.fallback:
                 content = content.fallback()
             prefix = {"note": "note: ", "progress": ""}.get(kind, "")
-            parts.append(_fenced(prefix + str(content), "text"))
+            parts.append(_fenced(prefix + unpainted(content), "text"))
     if footer:
         parts.append(f"*{footer}*")
     return "\n\n".join(parts) + "\n"

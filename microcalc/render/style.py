@@ -4,6 +4,7 @@ Every renderer draws with one `Glyphs` set so that `ascii=True` changes all of t
 and paints through `paint` so that colour codes appear only when asked for.
 """
 
+import re
 from collections import namedtuple
 
 from ..text import tidy_exponent
@@ -58,6 +59,14 @@ def paint(text, role, color):
     if not color or not code or not text:
         return text
     return f"\x1b[{code}m{text}\x1b[0m"
+
+
+_PAINT = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def unpainted(text):
+    """text with the colour codes of paint taken out."""
+    return _PAINT.sub("", str(text))
 
 
 def number(x, digits=6):

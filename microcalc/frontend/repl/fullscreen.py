@@ -40,12 +40,17 @@ class Terminal:
 
 
 def offer_screens(ctx, terminal):
-    """Give the language the REPL's full-screen views."""
-    from .sliders import run_sliders
-    from .stepper import run_stepper
-    ctx.screens["backward"] = lambda ctx, output: run_stepper(ctx, output, terminal)
-    ctx.screens["sliders"] = lambda ctx, output, inputs: run_sliders(ctx, output, inputs,
-                                                                     terminal)
+    """Give the language the REPL's full-screen views (each loaded when first used)."""
+    def stepper(ctx, output):
+        from .stepper import run_stepper
+        run_stepper(ctx, output, terminal)
+
+    def sliders(ctx, output, inputs):
+        from .sliders import run_sliders
+        run_sliders(ctx, output, inputs, terminal)
+
+    ctx.screens["backward"] = stepper
+    ctx.screens["sliders"] = sliders
 
 
 class View:
