@@ -32,9 +32,11 @@ from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
 from microcalc.frontend.cli import main
+from microcalc.frontend.help import answer_help_request
 from microcalc.lang.errors import SourceError
 from microcalc.frontend.display import Display
-from microcalc.frontend.repl.loop import run_repl
+from microcalc.frontend.repl.commands import find_command
+from microcalc.frontend.repl.loop import LEAVE_WORDS, run_repl
 from microcalc.lang import Session as new_session
 
 import fuzz_programs as fuzz
@@ -94,6 +96,9 @@ def expected_run(source, filename, seed=0):
             display.error(f"cannot read {filename}: not UTF-8 "
                           f"(byte 0x{source[exc.start]:02x} at offset {exc.start})")
             return 1, "", err.getvalue()
+    answered = answer_help_request(source, display)     # help tanh, tanh?, :help, :vars
+    if answered is not None:
+        return answered, out.getvalue(), err.getvalue()
     session = new_session()
     random.seed(seed)
     status = 0
@@ -272,7 +277,22 @@ COMMAND_LINE_TEXT = ANY_TEXT.map(lambda text: text.replace("\x00", ""))
 PROCESS_TEXT = st.one_of(PROGRAMS, MUTATED_PROGRAMS, TOKEN_SOUP).map(
     lambda text: "".join(ch for ch in text if ch != "\x00" and not 0xd800 <= ord(ch) <= 0xdfff))
 REPL_INPUT = st.lists(st.one_of(ANY_TEXT, COLON_COMMANDS), min_size=1, max_size=3).map(
-    lambda parts: ENTER.join(typed(part) for part in parts))
+    lambda parts: ENTER.join(typed(part) for part in parts)).filter(
+    lambda keys: not ends_or_waits(keys))
+
+
+def ends_or_waits(keys):
+    """Input the REPL door leaves out, as it does :quit and :reset: a line that leaves (quit,
+    exit, :q), forgets the session (:r) or waits for a person (:e opens their editor)."""
+    for line in keys.split(ENTER):
+        stripped = line.strip()
+        if stripped in LEAVE_WORDS:
+            return True
+        typed_command = re.match(r":(\S*)", stripped)
+        found = typed_command and find_command(typed_command.group(1))
+        if found and found.name in ("quit", "reset", "edit"):
+            return True
+    return False
 
 # name, what is fed, the check, and how many inputs the tests try (a process costs ~0.2 s).
 DOORS = [

@@ -147,9 +147,23 @@ def test_version():
     assert (run.returncode, run.stdout) == (0, f"microcalc {__version__}\n")
 
 
-def test_help_describes_the_exit_statuses():
+def test_help_describes_the_exit_statuses_environment_and_examples():
     run = microcalc("--help")
-    assert run.returncode == 0 and "Exit status" in run.stdout and "--json" in run.stdout
+    assert run.returncode == 0 and "exit status" in run.stdout and "--json" in run.stdout
+    environment = run.stdout[run.stdout.index("environment:"):run.stdout.index("examples:")]
+    for variable in ("NO_COLOR", "FORCE_COLOR", "MICROCALC_TRACEBACK", "XDG_CONFIG_HOME",
+                     "XDG_DATA_HOME"):
+        assert f"\n  {variable} " in environment
+    examples = run.stdout[run.stdout.index("examples:"):run.stdout.index("exit status")]
+    commands = [line.strip() for line in examples.splitlines()[1:]
+                if line.startswith("  ") and not line.startswith("   ")]
+    assert len(commands) >= 2
+    # the examples run as written (from the repository's folder, where examples/ is)
+    piped = commands[0]
+    assert piped == "echo 'x = 3; grad(x**2, x)' | microcalc"
+    assert microcalc(stdin="x = 3; grad(x**2, x)\n").stdout == "6\n"
+    assert commands[2] == "microcalc -e 'help tanh'"
+    assert microcalc("-e", "help tanh").stdout.startswith("tanh(x)")
 
 
 def test_json_prints_one_object_per_event():
@@ -233,14 +247,18 @@ TRAINING = ("net = mlp(2, [8, 1], seed=1); data = moons(40, noise=0.1, seed=1)\n
             "run = train(net, data, steps=30)\n")
 
 
-def test_training_progress_in_a_pipe_prints_only_the_reported_lines():
-    events = [json.loads(line) for line in microcalc("--json", stdin=TRAINING).stdout.splitlines()]
+def test_training_progress_in_a_pipe_goes_to_stderr_and_stdout_is_the_same_every_run():
+    json_run = microcalc("--json", stdin=TRAINING)
+    events = [json.loads(line) for line in json_run.stderr.splitlines()]
     progress = [event for event in events if event["kind"] == "progress"]
     reported = [event["data"]["step"] for event in progress if event["data"]["report"]]
     assert reported and len(reported) <= len(progress)
-    printed = microcalc(stdin=TRAINING).stdout.splitlines()
-    step_lines = [line for line in printed if line.startswith("step ")]
+    assert not any(json.loads(line)["kind"] == "progress" for line in json_run.stdout.splitlines())
+    first, second = microcalc(stdin=TRAINING), microcalc(stdin=TRAINING)
+    step_lines = [line for line in first.stderr.splitlines() if line.startswith("step ")]
     assert [int(line.split()[1].split("/")[0]) for line in step_lines] == reported
+    assert "steps/s" not in first.stdout and first.stdout == second.stdout
+    assert first.stdout.startswith("MLP(2, [8, 1]): 33 parameters\n")
 
 
 def test_an_internal_error_is_one_line_and_status_70(monkeypatch, capsys):
@@ -255,3 +273,48 @@ def test_an_internal_error_is_one_line_and_status_70(monkeypatch, capsys):
     assert captured.out == ""
     assert captured.err == ("internal error: RuntimeError: a bug "
                             "(set MICROCALC_TRACEBACK=1 to see where)\n")
+
+
+# -- colour, digits and JSON events --------------------------------------------------------------
+
+RED = "\x1b[31m"
+
+
+def test_color_always_colours_a_pipe_and_never_turns_it_off():
+    tree = "a = 2; b = 3\nL = a*b\ntree L\nnope\n"
+    always = microcalc("--color=always", stdin=tree)
+    assert RED in always.stderr and "\x1b[1mL (*)" in always.stdout     # pictures painted too
+    assert "\x1b" not in microcalc(stdin=tree).stdout                   # auto: not in a pipe
+    never = microcalc("--color=never", stdin=tree, env=environment(FORCE_COLOR="1"))
+    assert "\x1b" not in never.stdout + never.stderr
+
+
+def test_force_color_and_no_color():
+    assert RED in microcalc(stdin="nope\n", env=environment(FORCE_COLOR="1")).stderr
+    both = microcalc(stdin="nope\n", env=environment(FORCE_COLOR="1", NO_COLOR="1"))
+    assert "\x1b" not in both.stderr                  # NO_COLOR wins over FORCE_COLOR
+    forced = microcalc("--color=always", stdin="nope\n", env=environment(NO_COLOR="1"))
+    assert RED in forced.stderr                       # the option wins over both
+
+
+def test_scripts_keep_every_digit_unless_digits_is_given():
+    program = "x = 1/3\nx\n[x, 2e-9/3]\ntanh(x)\n"
+    assert microcalc(stdin=program).stdout == (      # x = 1/3 prints, as x does
+        f"{1/3!r}\n{1/3!r}\n[{1/3!r}, {2e-9/3!r}]\n{math.tanh(1/3)!r}\n")
+    assert microcalc("--digits", "3", stdin=program).stdout == (
+        "0.333\n0.333\n[0.333, 6.67e-10]\n0.322\n")
+    events = [json.loads(line) for line in
+              microcalc("--json", "--digits", "3", stdin="1/3\n").stdout.splitlines()]
+    assert events == [{"kind": "value", "text": "0.333", "data": {"value": 1 / 3}}]
+    bad = microcalc("--digits", "0", "-e", "1")
+    assert bad.returncode == 2 and "must be a whole number from 1 to 17" in bad.stderr
+
+
+def test_json_errors_and_notes_are_events_too():
+    run = microcalc("--json", stdin="a = 2; z = 5\nL = a * a\ngrad(L, z)\nnope\n")
+    assert run.returncode == 1 and run.stderr == ""
+    events = [json.loads(line) for line in run.stdout.splitlines()]
+    assert [event["kind"] for event in events] == ["value", "note", "value", "error"]
+    assert events[-1]["data"] == {"message": "unknown name 'nope'", "file": "<stdin>",
+                                  "line": 4, "column": 1, "end_column": 5}
+    assert events[-1]["text"].startswith("error: unknown name 'nope'\n --> <stdin>:4:1")

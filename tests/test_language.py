@@ -335,10 +335,39 @@ def test_to_script_replays_the_session(s):
         s.run("c = log(-1)")
     s.run("repeat 2 {\n  a += 1\n}\nb")
     script = s.to_script()
-    assert script == "a = 2\nb = a * 3\nf(x) = x**2\nrepeat 2 {\n  a += 1\n}\nb\n"
+    assert script == ("a = 2\nb = a * 3\nf(x) = x**2\n"
+                      "# This statement stopped with an error (log(-1): log is defined only for "
+                      "positive numbers); what it did before it stopped is not repeated here:\n"
+                      "# c = log(-1)\n"
+                      "repeat 2 {\n  a += 1\n}\nb\n")
     replay = Session()
     replay.run(script)
     assert replay.variables["a"].data == 4.0 and outputs(replay, "b; f(3)") == ["12", "9"]
+
+
+def test_to_script_says_which_statements_stopped_part_of_the_way(s):
+    """A loop that fails at its third pass has done two: the saved script says so rather
+    than dropping it silently (its text stays, as a comment, since it would stop the script)."""
+    s.run("x = 1")
+    with pytest.raises(SourceError):
+        s.run("repeat 5 {\n  x := x * 2\n  [1, 2, 3, 4, 5][x - 2]\n}")
+    assert s.variables["x"].data == 8          # three passes changed x before the third failed
+    assert s.to_script() == (
+        "x = 1\n# This statement stopped with an error (index 6 is out of range: the list "
+        "has 5 items (0 to 4)); what it did before it stopped is not repeated here:\n"
+        "# repeat 5 {\n#   x := x * 2\n#   [1, 2, 3, 4, 5][x - 2]\n# }\n")
+
+
+def test_to_script_keeps_a_statement_that_ran_in_part_with_a_comment(s):
+    """A builtin that stopped early without an error (training stopped by Ctrl-C) says so."""
+    s.run("x = 1")
+
+    def stop_early():
+        s.ctx.stopped_early = "training stopped by Ctrl-C at step 3 of 10"
+    s.ctx.watchers.append(stop_early)          # runs inside the statement below
+    s.run("x := 2")
+    assert s.to_script() == ("x = 1\n# This statement ran only in part (training stopped by "
+                             "Ctrl-C at step 3 of 10):\nx := 2\n")
 
 
 def test_is_complete_while_brackets_or_braces_are_open(s):

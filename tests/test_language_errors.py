@@ -155,6 +155,14 @@ def test_commands_cannot_be_assigned_or_used_in_expressions():
         del BUILTINS["t_err_cmd"]
 
 
+def test_an_unknown_keyword_argument_suggests_the_parameter_meant():
+    assert error_of("net = mlp(2, [1], seed=1); data = moons(10)\n"
+                    "train(net, data, step=5)").message == \
+        "train has no parameter step= (did you mean steps=?)"
+    assert error_of("round(2.5, digit=1)").message == \
+        "round has no parameter digit= (did you mean digits=?)"
+
+
 def test_python_exceptions_from_builtins_become_source_errors():
     def broken(ctx, x):
         return {}["missing"]
@@ -169,6 +177,8 @@ def test_python_exceptions_from_builtins_become_source_errors():
         err = error_of("t_picky(2)")
         assert err.message.startswith("t_picky cannot work with these arguments (a number): ")
         err = error_of("t_picky(x=2, y=3)")
+        assert err.message == "t_picky has no parameter y= (it takes x=)"
+        err = error_of("t_picky(2, x=3)")
         assert err.message.startswith("wrong arguments for t_picky: ")
         assert err.message.endswith("(it is called as t_picky(x))")
     finally:

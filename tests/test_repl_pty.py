@@ -20,7 +20,7 @@ TIMEOUT = 60
 def spawn(tmp_path, *args, **env_changes):
     env = dict(os.environ)
     env.update(TERM="xterm", NO_COLOR="1", PROMPT_TOOLKIT_NO_CPR="1",
-               XDG_DATA_HOME=str(tmp_path / "data"),
+               XDG_DATA_HOME=str(tmp_path / "data"), XDG_CONFIG_HOME=str(tmp_path / "config"),
                PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])))
     env.update(env_changes)
     child = pexpect.spawn(sys.executable, ["-m", "microcalc", *args], env=env, cwd=str(tmp_path),

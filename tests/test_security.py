@@ -28,7 +28,8 @@ from microcalc.errors import MicrocalcError
 from microcalc.lang.errors import SourceError
 from microcalc.frontend.repl.commands import run_command
 from microcalc.frontend.display import Display
-from microcalc.frontend.repl.loop import make_prompt
+from microcalc.frontend.config import Config
+from microcalc.frontend.repl.loop import Repl, make_prompt
 from microcalc.lang import Session as new_session
 
 from conftest import matches, mc_blocks, shown, steps
@@ -127,13 +128,15 @@ def test_the_source_calls_no_eval_exec_or_shell():
     assert found == []
 
 
-def test_the_one_program_started_gets_an_argument_list_and_no_shell():
+def test_the_programs_started_get_an_argument_list_and_no_shell():
+    """Graphviz's dot, and in the REPL the user's own editor and pager (started only from
+    the keyboard: Ctrl-X Ctrl-E, :edit, help longer than the screen)."""
     runs = [(path, call) for path in python_files() for call in calls_in(path)
             if called_name(call) == "subprocess.run"]
-    assert [path.name for path, _ in runs] == ["dot.py"]
-    (path, call), = runs
-    assert isinstance(call.args[0], ast.List)
-    assert all(keyword.arg != "shell" for keyword in call.keywords)
+    assert sorted(path.name for path, _ in runs) == ["dot.py", "outside.py", "outside.py"]
+    for path, call in runs:
+        assert isinstance(call.args[0], ast.List)
+        assert all(keyword.arg != "shell" for keyword in call.keywords)
 
 
 @pytest.mark.parametrize("name", SHELL_WORDS)
@@ -179,23 +182,25 @@ def test_files_named_in_the_language_are_only_file_names(name, tmp_path):
     assert nothing_ran(tmp_path)
 
 
-def test_the_repl_offers_no_way_out_to_an_editor_or_a_shell():
-    """prompt_toolkit can open $EDITOR (Ctrl-X Ctrl-E), run a shell command (Meta-!) or
-    suspend (Ctrl-Z); the REPL turns none of them on."""
+def test_the_repl_offers_no_way_out_to_a_shell():
+    """prompt_toolkit can run a shell command (Meta-!) or suspend (Ctrl-Z); the REPL turns
+    neither on. (It does open the user's own $EDITOR on Ctrl-X Ctrl-E.)"""
     with create_pipe_input() as pipe:
         prompt = make_prompt(new_session(), InMemoryHistory(), color=False, input=pipe,
                              output=DummyOutput())
-        for feature in (prompt.enable_open_in_editor, prompt.enable_system_prompt,
-                        prompt.enable_suspend):
+        for feature in (prompt.enable_system_prompt, prompt.enable_suspend):
             assert to_filter(feature)() is False
+        assert to_filter(prompt.enable_open_in_editor)() is True
 
 
 def test_repl_file_commands_take_one_file_name():
-    session = new_session()
     shown = io.StringIO()
+    with create_pipe_input() as pipe:
+        repl = Repl(new_session(), Display(shown, shown), Config(), history=InMemoryHistory(),
+                    input=pipe, output=DummyOutput())
     with pytest.raises(MicrocalcError, match="usage: :save FILE"):
-        run_command(":save $(touch pwned) x", session, Display(shown, shown))
-    run_command(':save "x; touch pwned"', session, Display(shown, shown))
+        run_command(":save $(touch pwned) x", repl)
+    run_command(':save "x; touch pwned"', repl)
     assert Path("x; touch pwned").exists() and nothing_ran(Path.cwd())
 
 

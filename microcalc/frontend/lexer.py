@@ -17,7 +17,7 @@ from pygments.token import (Comment, Keyword, Name, Number, Operator, Punctuatio
                             Whitespace)
 
 from ..lang.library import BUILTINS
-from ..lang.vocabulary import CONSTANTS, LAST_RESULT, keywords, name_pattern, terminals
+from ..lang.vocabulary import CONSTANTS, LAST_RESULTS, keywords, name_pattern, terminals
 
 # Terminals the lexer gives a meaning of their own; every other one is an operator, a bracket
 # or a keyword, according to its text.
@@ -43,7 +43,7 @@ def _name_token(default):
             kind = Keyword.Pseudo
         elif entry is not None:
             kind = Name.Builtin
-        elif word in CONSTANTS or word == LAST_RESULT:
+        elif word in CONSTANTS or word in LAST_RESULTS:
             kind = Name.Constant
         else:
             kind = default

@@ -53,6 +53,9 @@ def _explain_binding(builtin, signature, args, kwargs, exc):
     parameters = list(signature.parameters.values())[1:]
     if kwargs and all(p.kind in (p.POSITIONAL_ONLY, p.VAR_POSITIONAL) for p in parameters):
         return f"{builtin.name} takes no keyword arguments"
+    unknown = _unknown_keyword(parameters, kwargs)
+    if unknown:
+        return f"{builtin.name} has no parameter {unknown}"
     positional = [p for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
     required = [p for p in positional if p.default is p.empty]
     varargs = any(p.kind == p.VAR_POSITIONAL for p in parameters)
@@ -64,3 +67,18 @@ def _explain_binding(builtin, signature, args, kwargs, exc):
             return f"{name} takes {count(len(positional), 'argument')}, got {given}"
         return f"{name} takes {len(required)} to {count(len(positional), 'argument')}, got {given}"
     return f"wrong arguments for {name}: {exc} (it is called as {builtin.signature})"
+
+
+def _unknown_keyword(parameters, kwargs):
+    """'step= (did you mean steps=?)' for the first keyword no parameter takes; None if
+    every one is known (or the builtin takes any keyword)."""
+    if any(p.kind == p.VAR_KEYWORD for p in parameters):
+        return None
+    names = [p.name for p in parameters if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+    for key in kwargs:
+        if key not in names:
+            import difflib      # only for a mistake: start-up counts
+            close = difflib.get_close_matches(key, names, n=1)
+            return f"{key}=" + (f" (did you mean {close[0]}=?)" if close else
+                                f" (it takes {', '.join(n + '=' for n in names)})")
+    return None

@@ -22,7 +22,7 @@ from .format import describe_kind, event_for, format_number, pictures_for
 from .library import BUILTINS
 from .namespace import NOTHING, UserFunction
 from .values import GradQuery
-from .vocabulary import CONSTANTS, LAST_RESULT
+from .vocabulary import CONSTANTS, LAST_RESULTS
 
 # Calls nest this deep at most: the language has no `if`, so a function that calls itself
 # can never stop.
@@ -149,9 +149,9 @@ class Compiler:
             param = argument.children[0].value
             if param in params:
                 raise source.error_at(f"parameter '{param}' appears twice", argument)
-            if param == LAST_RESULT:
-                raise source.error_at("'ans' is the last result and cannot be a parameter",
-                                      argument)
+            if param in LAST_RESULTS:
+                raise source.error_at(f"'{param}' is the last result and cannot be a "
+                                      f"parameter", argument)
             params.append(param)
         params = tuple(params)
         compiled = self.expression(body, source, params)
@@ -252,8 +252,8 @@ class Compiler:
         return target.children[0].value
 
     def _check_assignable(self, name, where, source):
-        if name == LAST_RESULT:
-            raise source.error_at("'ans' is the last result and cannot be assigned", where)
+        if name in LAST_RESULTS:
+            raise source.error_at(f"'{name}' is the last result and cannot be assigned", where)
         entry = BUILTINS.get(name)
         if entry is not None:
             raise source.error_at(f"'{name}' is a builtin {entry.kind} and cannot be assigned;"
@@ -295,9 +295,10 @@ class Compiler:
     def _load_other(self, name, where, source):
         if name in CONSTANTS:
             return CONSTANTS[name]
-        if name == LAST_RESULT:
+        if name in LAST_RESULTS:
             if self.namespace.ans is NOTHING:
-                raise source.error_at("'ans' is the last result, and there is none yet", where)
+                raise source.error_at(f"'{name}' is the last result, and there is none yet",
+                                      where)
             return self.namespace.ans
         entry = BUILTINS.get(name)
         if entry is not None and entry.kind == "command":
@@ -308,7 +309,7 @@ class Compiler:
         raise self._unknown_name(name, where, source)
 
     def _unknown_name(self, name, where, source):
-        known = (set(self.variables) | set(self.functions) | set(CONSTANTS) | {LAST_RESULT}
+        known = (set(self.variables) | set(self.functions) | set(CONSTANTS) | set(LAST_RESULTS)
                  | {n for n, b in BUILTINS.items() if b.kind == "function"})
         import difflib      # only for a mistake: start-up counts
         close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)

@@ -48,6 +48,9 @@ class Context:
         # full-screen views a front end offers while a person is at the keyboard (the REPL's
         # backprop stepper and sliders), by command name; empty in scripts and pipes
         self.screens = {}
+        # set by a builtin whose work stopped part of the way without an error (training
+        # stopped by Ctrl-C): what ran, for the session's saved script
+        self.stopped_early = None
 
     def name_of(self, value):
         """The variable name bound to exactly this value, or None (for labels)."""

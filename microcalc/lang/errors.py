@@ -1,6 +1,7 @@
 """Errors that point at the place in the program where they happened."""
 
 from ..errors import MicrocalcError
+from ..text import escape_controls
 
 TAB_WIDTH = 4
 # A longer source line (a pasted 10 MB one, say) is shown as the part around the error.
@@ -31,9 +32,11 @@ class SourceError(MicrocalcError):
         number = str(self.line)
         gutter = " " * len(number)
         line = self.source_line.rstrip("\r\n")
-        shown = line.expandtabs(TAB_WIDTH)
-        start = len(line[:self.column - 1].expandtabs(TAB_WIDTH))
-        end = len(line[:self.end_column - 1].expandtabs(TAB_WIDTH))
+        # A control character (a lone \r, NUL, ESC) is shown escaped, and the caret counts
+        # the escape's width, so it still points at the right place.
+        shown = _shown(line)
+        start = len(_shown(line[:self.column - 1]))
+        end = len(_shown(line[:self.end_column - 1]))
         if self.end_column - 1 > len(line):       # a span running past the end of the line
             end = max(len(shown), start) + 1
         if len(shown) > SHOWN_WIDTH:
@@ -46,6 +49,10 @@ class SourceError(MicrocalcError):
 
     def __str__(self):
         return self.message
+
+
+def _shown(text):
+    return escape_controls(text.expandtabs(TAB_WIDTH))
 
 
 def _around(line, start, end):

@@ -13,6 +13,9 @@ from .namespace import Namespace
 from .parser import parse
 
 
+FAILED, PARTIAL = "failed", "partial"     # how a statement of the history ended
+
+
 class Session:
     """A running program's state: variables, functions, `ans`, settings and watchers.
 
@@ -36,26 +39,29 @@ class Session:
     def settings(self, settings):
         self.ctx.settings = settings
 
+    def parse(self, source, filename="<input>"):
+        """The syntax tree of a program, for run() to run without reading it again (the REPL
+        parses on Enter, to keep an input with a syntax error in the editor). Raises the
+        SourceError of its first syntax error."""
+        text = Source(source, filename)
+        return Parsed(text, _uncollected(parse, text))
+
     def run(self, source, filename="<input>", emit=None, on_statement=None):
-        """Run a program. Without emit, the events are collected and returned as a list.
-        on_statement(first_line, last_line) is called before each top-level statement runs,
-        with the lines of the source it was written on (a document of the run groups the
-        output under them)."""
+        """Run a program: its text, or what parse() made of it. Without emit, the events are
+        collected and returned as a list. on_statement(first_line, last_line) is called
+        before each top-level statement runs, with the lines of the source it was written on
+        (a document of the run groups the output under them)."""
         events = [] if emit is None else None
         self.ctx.emit = _guarded(emit) if emit is not None else events.append
-        self.ctx.directory = _script_directory(filename)
-        text = Source(source, filename)
-        # Parsing and compiling allocate millions of small objects for a long script and
-        # free none; Python's cyclic collector would scan them again and again (10x the
-        # time, measured with bench/language.py). So it is off while they are built, and
-        # the finished program is frozen out of its sight while it runs.
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
-            statements = self._compiler.compile_program(parse(text), text)
-        finally:
-            if collecting:
-                gc.enable()
+        if isinstance(source, Parsed):
+            text, tree = source.source, source.tree
+        else:
+            text, tree = Source(source, filename), None
+        self.ctx.directory = _script_directory(text.filename)
+        # The finished program is frozen out of the cyclic collector's sight while it runs
+        # (see _uncollected).
+        statements = _uncollected(
+            lambda: self._compiler.compile_program(tree or parse(text), text))
         gc.freeze()
         try:
             self._run_statements(statements, on_statement)
@@ -70,17 +76,26 @@ class Session:
         for statement in statements:
             if on_statement is not None:
                 on_statement(statement.where.line, statement.where.end_line)
+            self.ctx.stopped_early = None
             try:
                 statement.run()
-            except SourceError:
+            except SourceError as exc:
+                history.append((statement.text, FAILED, f"stopped with an error ({exc.message})"))
                 raise
             except MicrocalcError as exc:
+                history.append((statement.text, FAILED, f"stopped with an error ({exc})"))
                 raise statement.error(str(exc)) from None
             except RecursionError:
+                history.append((statement.text, FAILED, "stopped: it was nested too deeply"))
                 raise statement.error("this is nested too deeply to run") from None
+            except KeyboardInterrupt:
+                history.append((statement.text, FAILED, "was interrupted by Ctrl-C"))
+                raise
             except Exception as exc:     # a bug; still no traceback for the user
+                history.append((statement.text, FAILED, "stopped with an internal error"))
                 raise statement.error(f"internal error: {type(exc).__name__}: {exc}") from exc
-            history.append(statement.text)
+            history.append((statement.text, PARTIAL if self.ctx.stopped_early else None,
+                            self.ctx.stopped_early))
 
     def is_complete(self, text):
         """False while a bracket or `{` is open at the end of text: the REPL reads on."""
@@ -104,12 +119,49 @@ class Session:
         self._history.clear()
 
     def to_script(self):
-        """Every statement that has run without error, in order: the session as a .mg file."""
-        return "".join(text + "\n" for text in self._history)
+        """Every statement that has run, in order: the session as a .mg file. A statement
+        that stopped with an error or Ctrl-C may have done part of its work (a loop that
+        failed at its third pass): it is kept as a comment that says so, since running it
+        again would stop the script. One that ran to its end but did less than its text says
+        (training stopped by Ctrl-C) is kept, after a comment saying what ran."""
+        lines = []
+        for text, how, remark in self._history:
+            if how is FAILED:
+                lines.append(f"# This statement {remark}; what it did before it stopped is "
+                             f"not repeated here:")
+                lines.extend("# " + line for line in text.split("\n"))
+                continue
+            if how is PARTIAL:
+                lines.append(f"# This statement ran only in part ({remark}):")
+            lines.append(text)
+        return "".join(line + "\n" for line in lines)
 
 
 def _ignore(event):
     pass
+
+
+def _uncollected(build, *args):
+    """build(*args) with Python's cyclic collector off. Parsing and compiling allocate
+    millions of small objects for a long script and free none; the collector would scan them
+    again and again (10x the time, measured with bench/language.py)."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return build(*args)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+class Parsed:
+    """A program's source and syntax tree, as Session.parse gives them to Session.run."""
+
+    __slots__ = ("source", "tree")
+
+    def __init__(self, source, tree):
+        self.source = source
+        self.tree = tree
 
 
 def _script_directory(filename):

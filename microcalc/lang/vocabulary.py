@@ -7,11 +7,13 @@ import math
 import re
 from functools import lru_cache
 
-__all__ = ["CONSTANTS", "LAST_RESULT", "terminals", "name_pattern", "keywords"]
+__all__ = ["CONSTANTS", "LAST_RESULT", "LAST_RESULTS", "terminals", "name_pattern", "keywords"]
 
 # true and false are 1 and 0, for yes-or-no options (tree L, constants=false).
 CONSTANTS = {"pi": math.pi, "e": math.e, "true": 1.0, "false": 0.0}
 LAST_RESULT = "ans"
+# the names of the last result: ans, and _ as in Python's and IPython's REPL
+LAST_RESULTS = (LAST_RESULT, "_")
 NAME = "NAME"
 
 

@@ -6,6 +6,7 @@ written or read, the REPL still starts: it keeps history in memory and says so i
 """
 
 import os
+import stat
 from pathlib import Path
 
 from prompt_toolkit.history import FileHistory, InMemoryHistory
@@ -17,11 +18,14 @@ def history_path():
 
 
 def open_history(path, warn):
-    """A history for `path`; `warn(text)` is called once if it falls back to memory."""
+    """A history for `path`; `warn(text)` is called once if it falls back to memory.
+
+    What a person typed is theirs alone: the folder is made private (0700) and the file
+    0600. Only a regular file is used: a FIFO or a device (/dev/zero) in its place would
+    hang or flood the start, so it is refused without being read."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "ab"):
-            pass
+        _private_folder(path.parent)
+        _private_regular_file(path)
         history = _TolerantFileHistory(str(path), warn)
         # Read it now: a corrupt or unreadable file must fail here, not on the first Up key.
         list(FileHistory.load_history_strings(history))
@@ -29,6 +33,32 @@ def open_history(path, warn):
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         warn(f"history is not saved: cannot use {path} ({_reason(exc)})")
         return InMemoryHistory()
+
+
+def _private_folder(folder):
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    status = folder.stat()
+    if status.st_mode & 0o077 and status.st_uid == _user():
+        folder.chmod(0o700)
+
+
+def _private_regular_file(path):
+    """Create path (0600) if it is missing; refuse anything but a regular file, without
+    blocking on a FIFO."""
+    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NONBLOCK", 0)
+    descriptor = os.open(path, flags, 0o600)
+    try:
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode):
+            raise OSError("it is not a regular file")
+        if status.st_mode & 0o077 and status.st_uid == _user():
+            os.fchmod(descriptor, 0o600)
+    finally:
+        os.close(descriptor)
+
+
+def _user():
+    return os.getuid() if hasattr(os, "getuid") else None
 
 
 class _TolerantFileHistory(FileHistory):

@@ -198,6 +198,7 @@ def train(ctx, net, data, loss=None, steps=100, lr=None, optimizer="sgd", batch=
         if not ctx.settings.interactive:
             raise KeyboardInterrupt
         done = len(run.history)
+        ctx.stopped_early = f"training stopped by Ctrl-C at step {done} of {steps}"
         ctx.emit(Event("note", f"stopped at step {done} of {steps}: the network keeps the "
                        f"parameters of step {done}", {"steps_done": done}))
     return run

@@ -48,9 +48,14 @@ class Builtin:
         return list(self.python_signature.parameters.values())[1:]
 
     @property
+    def parameter_texts(self):
+        """Each parameter as the signature shows it: x, digits=0, [lr], x..."""
+        return [_parameter_text(p) for p in self.parameters]
+
+    @property
     def signature(self):
         """How it is called: tanh(x), round(x, digits=0), tree L, depth=12, nodes=200."""
-        shown = ", ".join(_parameter_text(p) for p in self.parameters)
+        shown = ", ".join(self.parameter_texts)
         if self.kind == "command":
             return f"{self.name} {shown}".rstrip()
         return f"{self.name}({shown})"
