@@ -6,9 +6,9 @@ if exists("b:current_syntax")
 endif
 
 syn keyword microcalcKeyword repeat
-syn keyword microcalcCommand boundary check dot explain plot tree unwatch watch
+syn keyword microcalcCommand backward boundary check dot explain plot sliders table tree unwatch watch
 syn keyword microcalcFunction abs accuracy blobs circles cos dataset exp grad len load load_csv log losses mlp moons parameters predict relu round save sigmoid sign sin spirals sqrt step tanh train value xor
-syn keyword microcalcConstant _ ans e pi
+syn keyword microcalcConstant _ ans e false pi true
 syn match microcalcNumber "\v<(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?"
 syn region microcalcString start=+"+ skip=+\\.+ end=+"+ oneline
 syn match microcalcComment "#.*$"
