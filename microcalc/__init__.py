@@ -15,6 +15,11 @@ _HOMES = {"Value": ".engine", "grad": ".engine", "gradcheck": ".engine",
 
 __all__ = [*_HOMES, "__version__"]
 
+TYPE_CHECKING = False      # for type checkers, what the lazy imports below give
+if TYPE_CHECKING:
+    from .engine import Value, grad, gradcheck, recompute
+    from .errors import DomainError, MicrocalcError
+
 
 def __getattr__(name):
     if name not in _HOMES:

@@ -14,10 +14,16 @@ op table (`microcalc.engine.OPS`), so an op added there replays on both with not
 numpy is imported only when a graph is compiled, so importing this package costs nothing.
 """
 
+from __future__ import annotations
+
 from ..engine import Value
 from ..errors import MicrocalcError
 from .program import flatten
 from .replay import Program
+
+TYPE_CHECKING = False      # typing is not imported when microcalc runs
+if TYPE_CHECKING:
+    from typing import Sequence
 
 __all__ = ["compile_graph", "Program", "BACKENDS"]
 
@@ -30,7 +36,7 @@ BACKENDS = ("auto", "python", "numpy")
 _NODES_PER_NUMPY_GROUP = 300
 
 
-def compile_graph(output, backend="auto", keep=()):
+def compile_graph(output: Value, backend: str = "auto", keep: Sequence[Value] = ()) -> Program:
     """Flatten the graph under output into a Program replayed by the chosen back end.
 
     keep: nodes whose values will be read with `Program.values_of` after a replay."""

@@ -6,9 +6,16 @@ values)` computing every slot, `_replay_backward()` computing every slot's gradi
 `_as_list(store)`. Everything that touches Values lives here.
 """
 
+from __future__ import annotations
+
 from ..engine import OPS, recompute
 from ..errors import DomainError
 from .program import SUM
+
+TYPE_CHECKING = False      # typing is not imported when microcalc runs
+if TYPE_CHECKING:
+    from typing import Any, Optional, Sequence
+    from ..engine import Value
 
 __all__ = ["Program"]
 
@@ -26,7 +33,7 @@ class Program:
 
     backend = None      # "python" or "numpy", set by each back end
 
-    def __init__(self, flat):
+    def __init__(self, flat: Any) -> None:
         self.flat = flat
         self.leaves = tuple(flat.leaves)
         self.output = flat.output_value
@@ -36,7 +43,7 @@ class Program:
 
     # The interface.
 
-    def forward(self, values=None, write_back=False):
+    def forward(self, values: Optional[Sequence[float]] = None, write_back: bool = False) -> float:
         """The output recomputed from the leaves' current .data, or from values."""
         if values is None:
             values = [leaf.data for leaf in self.leaves]
@@ -50,7 +57,7 @@ class Program:
             self._write_back_values()
         return result
 
-    def backward(self, write_back=False):
+    def backward(self, write_back: bool = False) -> None:
         """Add d(output)/d(leaf) into every leaf's .grad; with write_back into every node's."""
         self._ensure_gradients()
         if write_back:
@@ -66,12 +73,12 @@ class Program:
             for leaf, g in zip(self.leaves, self.gradients()):
                 leaf.grad += g
 
-    def gradients(self):
+    def gradients(self) -> list[float]:
         """d(output)/d(leaf) for every leaf, in `leaves` order, at the last forward's point."""
         self._ensure_gradients()
         return self._as_list(self._gradients[:self.flat.n_leaves])
 
-    def values_of(self, nodes):
+    def values_of(self, nodes: Sequence[Value]) -> list[float]:
         """The values the last forward computed for these nodes (leaves, or nodes kept
         with compile_graph's keep=), as floats, without writing any .data."""
         if not self._forward_done:
@@ -82,7 +89,7 @@ class Program:
         except KeyError:
             raise ValueError("that node was folded into a sum: name it in keep=") from None
 
-    def leaf_index(self, leaf):
+    def leaf_index(self, leaf: Value) -> int:
         """The position of a leaf Value in `leaves` (and in forward's values)."""
         if self._leaf_index is None:
             self._leaf_index = {v: i for i, v in enumerate(self.leaves)}
@@ -91,7 +98,7 @@ class Program:
         except KeyError:
             raise ValueError("that Value is not a leaf of this program") from None
 
-    def stats(self):
+    def stats(self) -> dict[str, Any]:
         """Node count, slots, groups, depth before and after folding sums."""
         return self.flat.stats()
 

@@ -9,9 +9,17 @@ cost) and lets the same rule run on floats (a plain backward pass) or on Values
 module only applies them.
 """
 
+from __future__ import annotations
+
 import math
 
 from ..errors import DomainError
+
+TYPE_CHECKING = False      # typing is not imported when microcalc runs
+if TYPE_CHECKING:
+    from typing import Any, Iterable, Optional, Sequence, Union
+    from .ops import Op
+    Number = Union["Value", float]
 
 __all__ = ["Value", "grad", "gradcheck", "recompute", "topological_order", "GradCheck"]
 
@@ -41,7 +49,42 @@ class Value:
     # halves both the memory and the work of Python's garbage collector.
     __slots__ = ("data", "grad", "_a", "_b", "_op", "label")
 
-    def __init__(self, data, _children=(), _op="", label=""):
+
+    data: float
+    grad: float
+    label: str
+    _op: Any        # micrograd writes a string; the engine's ops put their Op here
+
+    if TYPE_CHECKING:
+        # Installed from the op table when ops.py is imported; declared here for type
+        # checkers (tests/test_typing.py checks that this list is exactly what is installed).
+        def __add__(self, other: Number) -> Value: ...
+        def __radd__(self, other: Number) -> Value: ...
+        def __sub__(self, other: Number) -> Value: ...
+        def __rsub__(self, other: Number) -> Value: ...
+        def __mul__(self, other: Number) -> Value: ...
+        def __rmul__(self, other: Number) -> Value: ...
+        def __truediv__(self, other: Number) -> Value: ...
+        def __rtruediv__(self, other: Number) -> Value: ...
+        def __pow__(self, other: Number) -> Value: ...
+        def __rpow__(self, other: Number) -> Value: ...
+        def __neg__(self) -> Value: ...
+        def __pos__(self) -> Value: ...
+        def __abs__(self) -> Value: ...
+        def tanh(self) -> Value: ...
+        def exp(self) -> Value: ...
+        def log(self) -> Value: ...
+        def relu(self) -> Value: ...
+        def sigmoid(self) -> Value: ...
+        def sqrt(self) -> Value: ...
+        def abs(self) -> Value: ...
+        def sin(self) -> Value: ...
+        def cos(self) -> Value: ...
+        def step(self) -> Value: ...
+        def sign(self) -> Value: ...
+
+    def __init__(self, data: Union[float, Value], _children: Iterable[Value] = (),
+                 _op: str = "", label: str = "") -> None:
         if data.__class__ is not float:
             if isinstance(data, Value):
                 data = data.data
@@ -76,7 +119,7 @@ class Value:
     def __repr__(self):
         return f"Value(data={self.data}, grad={self.grad})"
 
-    def backward(self):
+    def backward(self) -> None:
         """Add d(self)/d(node) into every node's .grad, as micrograd does.
 
         Nothing is reset: calling backward() twice doubles every gradient, so zero the
@@ -113,12 +156,12 @@ class Value:
             for v, before in zip(topo, earlier):
                 v.grad += before
 
-    def zero_grad(self):
+    def zero_grad(self) -> None:
         """Reset the gradient of every node in this Value's graph."""
         for v in topological_order(self):
             v.grad = 0.0
 
-    def recompute(self):
+    def recompute(self) -> Value:
         """Recompute this graph forward after inputs changed in place (`x.data = ...`)."""
         recompute(self)
         return self
@@ -127,17 +170,17 @@ class Value:
     # Read-only views of how a node was made, for the layers above the engine.
 
     @property
-    def op(self):
+    def op(self) -> Optional[Op]:
         """The registered operation (an `Op`) that made this node; None for an input."""
         return self._op or None
 
     @property
-    def operands(self):
+    def operands(self) -> tuple[Value, ...]:
         """The Values this node was computed from, in order; () for an input."""
         return self._prev
 
     @property
-    def is_input(self):
+    def is_input(self) -> bool:
         """True for a leaf: a number given, not computed from other Values."""
         return self._a is None
 
@@ -153,12 +196,12 @@ class Value:
         return value_html(self)
 
 
-def topological_order(root):
+def topological_order(root: Value) -> list[Value]:
     """Every node under root, each after all of its operands; iterative, so depth is free."""
     order = []
     visited = set()
     stack = [root]
-    expanded = []          # parallel to stack: has this entry's operands been pushed yet?
+    expanded: list[bool] = []     # parallel to stack: has this entry's operands been pushed yet?
     push = stack.append
     mark = expanded.append
     mark(False)
@@ -184,7 +227,7 @@ def topological_order(root):
     return order
 
 
-def recompute(output, order=None):
+def recompute(output: Value, order: Optional[Sequence[Value]] = None) -> Value:
     """Recompute every node under output from its operands' current data, inputs first."""
     for v in order if order is not None else topological_order(output):
         a = v._a
@@ -202,7 +245,8 @@ def recompute(output, order=None):
     return output
 
 
-def grad(output, inputs, create_graph=False):
+def grad(output: Value, inputs: Union[Value, Sequence[Value]],
+         create_graph: bool = False) -> Any:
     """d(output)/d(input) for one input or a list of them, touching no .grad field.
 
     With create_graph=True the derivatives are Values whose graphs lead back to the inputs,
@@ -211,7 +255,7 @@ def grad(output, inputs, create_graph=False):
     a float nan, also with create_graph=True (a Value cannot hold nan).
     """
     single = isinstance(inputs, Value)
-    targets = [inputs] if single else list(inputs)
+    targets = [inputs] if isinstance(inputs, Value) else list(inputs)
     adjoint = {output: Value(1.0) if create_graph else 1.0}
     try:
         for v in reversed(topological_order(output)):
@@ -260,7 +304,7 @@ class GradCheck:
 
     __slots__ = ("input", "autodiff", "numeric", "error")
 
-    def __init__(self, input, autodiff, numeric):
+    def __init__(self, input: Value, autodiff: float, numeric: float) -> None:
         self.input = input
         self.autodiff = autodiff
         self.numeric = numeric
@@ -272,7 +316,7 @@ class GradCheck:
                 f"error={self.error:.2e})")
 
 
-def gradcheck(output, inputs, eps=1e-6):
+def gradcheck(output: Value, inputs: Sequence[Value], eps: float = 1e-6) -> list[GradCheck]:
     """Compare autodiff gradients with central finite differences, one GradCheck per input.
 
     Inputs are nudged in place and restored; the graph is left as it was.

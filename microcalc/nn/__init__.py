@@ -22,6 +22,15 @@ _HOMES = {
 }
 _MODULE_OF = {name: module for module, names in _HOMES.items() for name in names}
 
+TYPE_CHECKING = False      # for type checkers, what the lazy imports below give
+if TYPE_CHECKING:
+    from .datasets import Dataset, blobs, circles, load_csv, moons, spirals, xor
+    from .losses import binary_cross_entropy, hinge, l2, mse, softmax, softmax_cross_entropy, sse
+    from .modules import MLP, Layer, Module, Neuron
+    from .optim import SGD, Adam, Optimizer
+    from .serialize import load, save
+    from .training import TrainingRun, accuracy, predict, train
+
 __all__ = list(_MODULE_OF)
 
 

@@ -9,12 +9,18 @@ Every generator takes seed= and draws only from `random.Random(seed)`: the same 
 the same points on every run and every machine.
 """
 
+from __future__ import annotations
+
 import math
 import os
 import random
 
 from ..engine import Value
 from ..errors import MicrocalcError
+
+TYPE_CHECKING = False      # typing is not imported when microcalc runs
+if TYPE_CHECKING:
+    from typing import Any, Iterable, Iterator, Optional, Sequence
 
 __all__ = ["Dataset", "moons", "circles", "xor", "blobs", "spirals", "load_csv", "GENERATORS"]
 
@@ -25,7 +31,8 @@ _MAX_CLASSES = 20
 class Dataset:
     """Rows of inputs with one label each."""
 
-    def __init__(self, inputs, labels, name="data"):
+    def __init__(self, inputs: Iterable[Sequence[float]], labels: Iterable[float],
+                 name: str = "data") -> None:
         inputs = [_row(x, i) for i, x in enumerate(inputs)]
         labels = [_number(y, f"label {i + 1}") for i, y in enumerate(labels)]
         if len(inputs) != len(labels):
@@ -46,22 +53,22 @@ class Dataset:
         return zip(self.inputs, self.labels)
 
     @property
-    def n_features(self):
+    def n_features(self) -> int:
         return len(self.inputs[0])
 
     @property
-    def classes(self):
+    def classes(self) -> Optional[list[float]]:
         """The distinct labels, sorted, if they look like classes; None for regression."""
         distinct = sorted(set(self.labels))
         if len(distinct) <= _MAX_CLASSES and all(y.is_integer() for y in distinct):
             return distinct
         return None
 
-    def subset(self, indices, name=None):
+    def subset(self, indices: Iterable[int], name: Optional[str] = None) -> Dataset:
         return Dataset([self.inputs[i] for i in indices], [self.labels[i] for i in indices],
                        name or self.name)
 
-    def batches(self, size, rng=None):
+    def batches(self, size: int, rng: Any = None) -> Iterator[Dataset]:
         """One pass over the data in mini-batches of size (the last may be smaller),
         shuffled by rng (a random.Random) unless rng is None."""
         size = int(size)
@@ -73,7 +80,7 @@ class Dataset:
         for start in range(0, len(order), size):
             yield self.subset(order[start:start + size])
 
-    def to_data(self):
+    def to_data(self) -> dict[str, Any]:
         """A JSON-ready summary (the language's --json output uses it)."""
         return {"dataset": self.name, "examples": len(self), "inputs": self.n_features,
                 "classes": self.classes}
@@ -143,7 +150,7 @@ def _shuffled(points, labels, rng, name):
     return Dataset([points[i] for i in order], [labels[i] for i in order], name)
 
 
-def moons(n=100, noise=0.1, seed=0):
+def moons(n: int = 100, noise: float = 0.1, seed: int = 0) -> Dataset:
     """Two interleaving half circles (scikit-learn's make_moons): upper -1, lower +1."""
     n = _check(n, noise, 2)
     rng = random.Random(seed)
@@ -154,7 +161,8 @@ def moons(n=100, noise=0.1, seed=0):
     return _shuffled(points, [-1.0] * upper + [1.0] * lower, rng, "moons")
 
 
-def circles(n=100, noise=0.05, factor=0.5, seed=0):
+def circles(n: int = 100, noise: float = 0.05, factor: float = 0.5,
+            seed: int = 0) -> Dataset:
     """A small circle (+1) inside a unit circle (-1); factor is the inner radius."""
     n = _check(n, noise, 2)
     if not 0 < factor < 1:
@@ -169,7 +177,7 @@ def circles(n=100, noise=0.05, factor=0.5, seed=0):
     return _shuffled(points, [-1.0] * outer + [1.0] * inner, rng, "circles")
 
 
-def xor(n=100, noise=0.0, seed=0):
+def xor(n: int = 100, noise: float = 0.0, seed: int = 0) -> Dataset:
     """Points in the square [-1, 1]²: +1 where x1*x2 > 0, -1 elsewhere (noise moves the
     points after labelling)."""
     n = _check(n, noise)
@@ -180,7 +188,7 @@ def xor(n=100, noise=0.0, seed=0):
     return Dataset(points, labels, "xor")
 
 
-def blobs(n=100, centers=3, spread=0.5, seed=0):
+def blobs(n: int = 100, centers: int = 3, spread: float = 0.5, seed: int = 0) -> Dataset:
     """Gaussian clusters of standard deviation spread around centers evenly spaced on a
     circle of radius 2."""
     centers = int(centers)
@@ -199,7 +207,8 @@ def blobs(n=100, centers=3, spread=0.5, seed=0):
     return _shuffled(points, labels, rng, "blobs")
 
 
-def spirals(n=100, classes=2, noise=0.2, seed=0):
+def spirals(n: int = 100, classes: int = 2, noise: float = 0.2,
+            seed: int = 0) -> Dataset:
     """classes arms winding out from the centre (CS231n's spiral data): arm k at radius r
     has angle 4*(k + r) plus noise."""
     classes = int(classes)
@@ -220,7 +229,7 @@ def spirals(n=100, classes=2, noise=0.2, seed=0):
 GENERATORS = {f.__name__: f for f in (moons, circles, xor, blobs, spirals)}
 
 
-def load_csv(path):
+def load_csv(path: str) -> Dataset:
     """Rows of numbers, the label in the last column; a first row of names is skipped.
 
     `x1,x2,y` over rows like `1.12,0.081,-1` (examples/data/moons100.csv) gives 2 inputs

@@ -9,8 +9,16 @@ takes class indices 0..K-1.
 prediction, so the training loop and the language read the same list.
 """
 
+from __future__ import annotations
+
 from ..engine import FUNCTIONS, Value
 from ..errors import MicrocalcError
+
+TYPE_CHECKING = False      # typing is not imported when microcalc runs
+if TYPE_CHECKING:
+    from typing import Sequence, Union
+    from ..engine import Value
+    Scores = Sequence[Union[Value, float]]
 
 __all__ = ["mse", "sse", "hinge", "binary_cross_entropy", "softmax_cross_entropy",
            "softmax", "l2", "Loss", "LOSSES"]
@@ -41,12 +49,12 @@ def _squared_errors(predictions, targets):
     return errors
 
 
-def sse(predictions, targets):
+def sse(predictions: Scores, targets: Scores) -> Value:
     """Sum of squared errors, sum((p - t)**2): the micrograd lecture's regression loss."""
     return sum(_squared_errors(predictions, targets))
 
 
-def mse(predictions, targets):
+def mse(predictions: Scores, targets: Scores) -> Value:
     """Mean squared error, mean((p - t)**2)."""
     return _mean(_squared_errors(predictions, targets))
 
@@ -55,14 +63,14 @@ def _sign(label):
     return 1.0 if label > 0 else -1.0
 
 
-def hinge(scores, labels):
+def hinge(scores: Scores, labels: Sequence[float]) -> Value:
     """Max-margin loss, mean(relu(1 - y*score)) with y = +1 or -1, as micrograd's demo."""
     # The demo's exact expression, so its losses are reproduced to the last digit.
     return _mean([(1 + -_sign(y) * score).relu()
                   for score, y in _pairs(scores, labels)])
 
 
-def binary_cross_entropy(logits, labels):
+def binary_cross_entropy(logits: Scores, labels: Sequence[float]) -> Value:
     """Cross-entropy of sigmoid(logit) against labels, computed from the logits.
 
     -t log sigmoid(z) - (1-t) log(1 - sigmoid(z)) = softplus(z) - t*z, with
@@ -77,7 +85,7 @@ def binary_cross_entropy(logits, labels):
     return _mean(losses)
 
 
-def softmax(logits):
+def softmax(logits: Scores) -> list[Value]:
     """exp(z_i) / sum_j exp(z_j) (Values for Values, floats for floats); the largest
     logit is subtracted first, so no exp overflows."""
     top = max(_data(z) for z in logits)
@@ -86,7 +94,7 @@ def softmax(logits):
     return [e / total for e in exps]
 
 
-def softmax_cross_entropy(logits, classes):
+def softmax_cross_entropy(logits: Sequence[Scores], classes: Sequence[int]) -> Value:
     """mean(-log softmax(z)[c]) over rows of logits, c the true class index.
 
     log-sum-exp with the row's largest logit m taken out: log(sum exp(z_i - m)) - (z_c - m).
@@ -107,7 +115,7 @@ def softmax_cross_entropy(logits, classes):
     return _mean(losses)
 
 
-def l2(parameters, alpha):
+def l2(parameters: Sequence[Value], alpha: float) -> Union[Value, float]:
     """alpha * sum(p*p): micrograd's demo regularisation (alpha = 1e-4)."""
     return alpha * sum(p * p for p in parameters)
 

@@ -15,11 +15,18 @@ weight 2, counted from 1 as the lecture counts x1, w1), so that pictures of a gr
 from a network name its weights instead of showing bare numbers.
 """
 
+from __future__ import annotations
+
 import math
 import random
 
 from ..engine import Value
 from ..errors import MicrocalcError
+
+TYPE_CHECKING = False      # typing is not imported when microcalc runs
+if TYPE_CHECKING:
+    from typing import Any, Optional, Sequence, Union
+    Row = Sequence[Union[Value, float]]
 
 __all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "INITIALISERS"]
 
@@ -94,14 +101,17 @@ def _prefix_labels(module, prefix):
 class Module:
     """Anything with parameters: a neuron, a layer, a network."""
 
-    def zero_grad(self):
+    if TYPE_CHECKING:
+        def __call__(self, x: Any) -> Any: ...
+
+    def zero_grad(self) -> None:
         for p in self.parameters():
             p.grad = 0.0
 
-    def parameters(self):
+    def parameters(self) -> list[Value]:
         return []
 
-    def named_parameters(self):
+    def named_parameters(self) -> list[tuple[str, Value]]:
         """(name, Value) pairs in parameters() order, e.g. ("layer0.neuron3.w1", Value)."""
         return []
 
@@ -114,8 +124,8 @@ class Neuron(Module):
     micrograd (so `random.seed(1337)` reproduces its demo), or a seeded `random.Random`.
     """
 
-    def __init__(self, nin, nonlin=True, activation=None, init="uniform", rng=None,
-                 fan_out=1):
+    def __init__(self, nin: int, nonlin: bool = True, activation: Optional[str] = None,
+                 init: str = "uniform", rng: Any = None, fan_out: int = 1) -> None:
         nin = _whole("a neuron's number of inputs", nin)
         if activation is None:
             activation = "relu" if nonlin else "linear"
@@ -131,20 +141,20 @@ class Neuron(Module):
         self.nonlin = activation != "linear"
         self._activate = ACTIVATIONS[activation][0]
 
-    def __call__(self, x):
+    def __call__(self, x: Row) -> Value:
         if x.__class__ is not list or len(x) != len(self.w):
             x = _inputs(x, len(self.w), repr(self))
         # b + w0*x0 + w1*x1 + ...: micrograd's order of summation, so sums match it exactly.
         act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
         return self._activate(act)
 
-    def parameters(self):
+    def parameters(self) -> list[Value]:
         return self.w + [self.b]
 
-    def named_parameters(self):
+    def named_parameters(self) -> list[tuple[str, Value]]:
         return [(f"w{i}", w) for i, w in enumerate(self.w)] + [("b", self.b)]
 
-    def describe(self):
+    def describe(self) -> str:
         return f"Neuron({len(self.w)}, activation={self.activation!r})"
 
     def __repr__(self):
@@ -158,7 +168,7 @@ class Layer(Module):
     squeeze=False always returns a list. Other keywords go to every Neuron.
     """
 
-    def __init__(self, nin, nout, squeeze=True, **kwargs):
+    def __init__(self, nin: int, nout: int, squeeze: bool = True, **kwargs: Any) -> None:
         nout = _whole("a layer's number of outputs", nout)
         kwargs.setdefault("fan_out", nout)
         self.neurons = [Neuron(nin, **kwargs) for _ in range(nout)]
@@ -166,26 +176,26 @@ class Layer(Module):
         for i, neuron in enumerate(self.neurons, 1):
             _prefix_labels(neuron, f"n{i}.")
 
-    def __call__(self, x):
+    def __call__(self, x: Row) -> Any:
         out = [n(x) for n in self.neurons]
         return out[0] if self.squeeze and len(out) == 1 else out
 
     @property
-    def nin(self):
+    def nin(self) -> int:
         return len(self.neurons[0].w)
 
     @property
-    def nout(self):
+    def nout(self) -> int:
         return len(self.neurons)
 
-    def parameters(self):
+    def parameters(self) -> list[Value]:
         return [p for n in self.neurons for p in n.parameters()]
 
-    def named_parameters(self):
+    def named_parameters(self) -> list[tuple[str, Value]]:
         return [(f"neuron{i}.{name}", p) for i, n in enumerate(self.neurons)
                 for name, p in n.named_parameters()]
 
-    def describe(self):
+    def describe(self) -> str:
         return f"Layer({self.nin}, {self.nout}, activation={self.neurons[0].activation!r})"
 
     def __repr__(self):
@@ -202,8 +212,9 @@ class MLP(Module):
     hidden layers always hand lists on, so a hidden layer of width 1 works.
     """
 
-    def __init__(self, nin, nouts, activation="relu", output="linear", init="uniform",
-                 seed=None, rng=None, squeeze=True):
+    def __init__(self, nin: int, nouts: list[int], activation: str = "relu",
+                 output: str = "linear", init: str = "uniform", seed: Optional[int] = None,
+                 rng: Any = None, squeeze: bool = True) -> None:
         nin = _whole("a network's number of inputs", nin)
         if not isinstance(nouts, (list, tuple)) or not nouts:
             raise MicrocalcError("a network needs a list of layer sizes, e.g. [16, 16, 1]")
@@ -227,7 +238,7 @@ class MLP(Module):
         self.output = output
         self.init = init
 
-    def __call__(self, x):
+    def __call__(self, x: Row) -> Any:
         if x.__class__ is not list or len(x) != self.nin:
             x = _inputs(x, self.nin, self.describe())
         for layer in self.layers:
@@ -235,25 +246,25 @@ class MLP(Module):
         return x
 
     @property
-    def nin(self):
+    def nin(self) -> int:
         return self.layers[0].nin
 
     @property
-    def nout(self):
+    def nout(self) -> int:
         return self.layers[-1].nout
 
     @property
-    def sizes(self):
+    def sizes(self) -> list[int]:
         return [layer.nout for layer in self.layers]
 
-    def parameters(self):
+    def parameters(self) -> list[Value]:
         return [p for layer in self.layers for p in layer.parameters()]
 
-    def named_parameters(self):
+    def named_parameters(self) -> list[tuple[str, Value]]:
         return [(f"layer{i}.{name}", p) for i, layer in enumerate(self.layers)
                 for name, p in layer.named_parameters()]
 
-    def describe(self):
+    def describe(self) -> str:
         """The constructor call that makes a network of this shape: MLP(2, [16, 16, 1])."""
         options = "".join(f", {key}={value!r}" for key, value, default in (
             ("activation", self.activation, "relu"), ("output", self.output, "linear"))

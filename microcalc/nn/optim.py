@@ -8,10 +8,17 @@ the number of updates done so far (0 for the first) to a learning rate.
 state, so an interrupted update can be undone as a whole.
 """
 
+from __future__ import annotations
+
 import math
 from abc import ABC, abstractmethod
 
 from ..errors import MicrocalcError
+
+TYPE_CHECKING = False      # typing is not imported when microcalc runs
+if TYPE_CHECKING:
+    from typing import Any, Iterable
+    from ..engine import Value
 
 __all__ = ["Optimizer", "SGD", "Adam", "Constant", "LinearDecay", "CosineDecay",
            "ExponentialDecay", "OPTIMIZERS"]
@@ -20,10 +27,10 @@ __all__ = ["Optimizer", "SGD", "Adam", "Constant", "LinearDecay", "CosineDecay",
 class Constant:
     """The same learning rate at every step."""
 
-    def __init__(self, lr):
+    def __init__(self, lr: float) -> None:
         self.lr = _rate(lr)
 
-    def __call__(self, step):
+    def __call__(self, step: int) -> float:
         return self.lr
 
     def __repr__(self):
@@ -36,11 +43,11 @@ class LinearDecay:
     Written as the demo writes it (1.0 - 0.9*k/100) so the rates are the same floats.
     """
 
-    def __init__(self, start, end, steps):
+    def __init__(self, start: float, end: float, steps: int) -> None:
         self.start, self.end, self.steps = _rate(start), _rate(end), max(1, int(steps))
         self.drop = self.start - self.end
 
-    def __call__(self, step):
+    def __call__(self, step: int) -> float:
         return self.start - self.drop * min(step, self.steps) / self.steps
 
     def __repr__(self):
@@ -50,10 +57,10 @@ class LinearDecay:
 class CosineDecay:
     """From start to end along half a cosine over steps, then end."""
 
-    def __init__(self, start, end, steps):
+    def __init__(self, start: float, end: float, steps: int) -> None:
         self.start, self.end, self.steps = _rate(start), _rate(end), max(1, int(steps))
 
-    def __call__(self, step):
+    def __call__(self, step: int) -> float:
         progress = min(step, self.steps) / self.steps
         return self.end + (self.start - self.end) * 0.5 * (1 + math.cos(math.pi * progress))
 
@@ -64,13 +71,13 @@ class CosineDecay:
 class ExponentialDecay:
     """start * rate**k."""
 
-    def __init__(self, start, rate):
+    def __init__(self, start: float, rate: float) -> None:
         self.start = _rate(start)
         if not 0 < rate <= 1:
             raise MicrocalcError(f"a decay rate must be in (0, 1], not {rate!r}")
         self.rate = float(rate)
 
-    def __call__(self, step):
+    def __call__(self, step: int) -> float:
         return self.start * self.rate ** step
 
     def __repr__(self):
@@ -87,21 +94,21 @@ def _rate(lr):
 class Optimizer(ABC):
     """Base: keeps the parameters, the schedule and the number of updates done."""
 
-    def __init__(self, parameters, lr):
+    def __init__(self, parameters: Iterable[Value], lr: Any) -> None:
         self.parameters = list(parameters)
         self.schedule = lr if callable(lr) else Constant(lr)
         self.steps = 0
 
     @property
-    def lr(self):
+    def lr(self) -> float:
         """The learning rate the next step() will use."""
         return self.schedule(self.steps)
 
-    def zero_grad(self):
+    def zero_grad(self) -> None:
         for p in self.parameters:
             p.grad = 0.0
 
-    def step(self):
+    def step(self) -> None:
         """Update every parameter from its .grad, once."""
         self._update(self.lr)
         self.steps += 1
@@ -114,11 +121,11 @@ class Optimizer(ABC):
         """The optimizer's own per-parameter state (lists of floats)."""
         return []
 
-    def snapshot(self):
+    def snapshot(self) -> Any:
         return (self.steps, [p.data for p in self.parameters],
                 [list(buffer) for buffer in self._buffers()])
 
-    def restore(self, snapshot):
+    def restore(self, snapshot: Any) -> None:
         steps, data, buffers = snapshot
         self.steps = steps
         for p, x in zip(self.parameters, data):
@@ -134,7 +141,8 @@ class SGD(Optimizer):
     (Momentum as PyTorch's SGD: the velocity accumulates gradients, lr multiplies it.)
     """
 
-    def __init__(self, parameters, lr=0.01, momentum=0.0, weight_decay=0.0):
+    def __init__(self, parameters: Iterable[Value], lr: Any = 0.01, momentum: float = 0.0,
+                 weight_decay: float = 0.0) -> None:
         super().__init__(parameters, lr)
         self.momentum = float(momentum)
         self.weight_decay = float(weight_decay)
@@ -169,7 +177,9 @@ class Adam(Optimizer):
     weight_decay adds weight_decay * p to g, as PyTorch's Adam.
     """
 
-    def __init__(self, parameters, lr=0.001, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
+    def __init__(self, parameters: Iterable[Value], lr: Any = 0.001,
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0.0) -> None:
         super().__init__(parameters, lr)
         self.beta1, self.beta2 = (float(b) for b in betas)
         if not (0 <= self.beta1 < 1 and 0 <= self.beta2 < 1):

@@ -8,10 +8,18 @@ that shows both shapes instead of silently mixing numbers up:
      "parameters": {"layer0.neuron0.w0": 0.2364..., ...}}
 """
 
+from __future__ import annotations
+
 import json
 import math
 
 from ..errors import MicrocalcError
+
+TYPE_CHECKING = False      # typing is not imported when microcalc runs
+if TYPE_CHECKING:
+    from typing import TypeVar
+    from .modules import Module
+    M = TypeVar("M", bound=Module)
 
 __all__ = ["save", "load", "FORMAT"]
 
@@ -24,7 +32,7 @@ def _describe(model):
     return describe() if describe else type(model).__name__
 
 
-def save(model, path):
+def save(model: Module, path: str) -> str:
     """Write model's parameters to path as JSON; returns the path."""
     document = {
         "format": FORMAT,
@@ -41,7 +49,7 @@ def save(model, path):
     return path
 
 
-def load(model, path):
+def load(model: M, path: str) -> M:
     """Set model's parameters from a file written by save(); returns the model.
 
     Everything is checked before anything is changed: a file that does not fit leaves the

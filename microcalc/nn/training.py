@@ -15,6 +15,8 @@ Three parts, kept apart so that any one can be replaced:
 the model keeps the parameters of the last step that finished.
 """
 
+from __future__ import annotations
+
 import random
 import time
 from typing import NamedTuple, Optional
@@ -24,6 +26,12 @@ from ..engine import DomainError, Value
 from ..errors import MicrocalcError
 from .losses import LOSSES, l2 as l2_penalty
 from .optim import OPTIMIZERS, Optimizer
+
+TYPE_CHECKING = False      # typing is not imported when microcalc runs
+if TYPE_CHECKING:
+    from typing import Any, Callable, Sequence, Union
+    from .datasets import Dataset
+    from .modules import Module
 
 __all__ = ["Objective", "GraphStep", "CompiledStep", "StepRecord", "TrainingRun", "train", "predict",
            "classify", "accuracy", "default_loss", "percent"]
@@ -35,7 +43,7 @@ def _loss(name):
     return LOSSES[name]
 
 
-def default_loss(model, data):
+def default_loss(model: Module, data: Dataset) -> str:
     """softmax for several outputs, hinge for two classes, mse for anything else."""
     classes = data.classes
     if getattr(model, "nout", 1) > 1 and classes is not None:
@@ -48,7 +56,8 @@ def default_loss(model, data):
 class Objective:
     """The loss of a batch as a graph: loss(model(inputs), targets) + l2 * sum(p*p)."""
 
-    def __init__(self, model, loss="mse", l2=0.0, classes=None):
+    def __init__(self, model: Module, loss: Any = "mse", l2: float = 0.0,
+                 classes: Optional[Sequence[float]] = None) -> None:
         self.model = model
         self.loss = _loss(loss)
         self.l2 = float(l2)
@@ -62,12 +71,12 @@ class Objective:
         else:
             self.class_index = None
 
-    def targets(self, batch):
+    def targets(self, batch: Dataset) -> Any:
         if self.class_index is None:
             return batch.labels
         return [self.class_index[y] for y in batch.labels]
 
-    def __call__(self, batch):
+    def __call__(self, batch: Dataset) -> Any:
         """(total loss as a Value, the network's outputs, the targets)."""
         # Inputs are Values, as in micrograd's demo: leaves a recorded graph can re-bind.
         outputs = [self.model(list(map(Value, row))) for row in batch.inputs]
@@ -77,7 +86,7 @@ class Objective:
             total = total + l2_penalty(self.model.parameters(), self.l2)
         return total, outputs, targets
 
-    def accuracy(self, outputs, targets):
+    def accuracy(self, outputs: Any, targets: Any) -> Optional[float]:
         """The fraction of outputs that are right, or None for a regression loss."""
         if not self.loss.classifies:
             return None
@@ -87,11 +96,11 @@ class Objective:
 class GraphStep:
     """Gradients by building the batch's graph and running backward() through it."""
 
-    def __init__(self, objective):
+    def __init__(self, objective: Objective) -> None:
         self.objective = objective
         self.parameters = objective.model.parameters()
 
-    def __call__(self, batch):
+    def __call__(self, batch: Dataset) -> Any:
         total, outputs, targets = self.objective(batch)
         for p in self.parameters:
             p.grad = 0.0
@@ -108,7 +117,7 @@ class CompiledStep:
     in another order), so the trajectories agree (tests/test_nn_training.py).
     """
 
-    def __init__(self, objective, batch, backend="auto"):
+    def __init__(self, objective: Objective, batch: Dataset, backend: str = "auto") -> None:
         self.objective = objective
         self.batch = batch
         self.backend = backend
@@ -121,7 +130,7 @@ class CompiledStep:
         self.output_nodes = [v for o in outputs for v in (o if isinstance(o, list) else [o])]
         self.program = compile_graph(total, self.backend, keep=self.output_nodes)
 
-    def __call__(self, batch):
+    def __call__(self, batch: Dataset) -> Any:
         if batch is not self.batch:
             raise MicrocalcError("a compiled step replays the batch it was recorded on")
         try:
@@ -150,7 +159,8 @@ class StepRecord(NamedTuple):
 class TrainingRun:
     """What a call of train() did: the model, the data, and every step's loss and accuracy."""
 
-    def __init__(self, model, data, loss, optimizer, steps, batch_size):
+    def __init__(self, model: Module, data: Dataset, loss: Any, optimizer: Any, steps: int,
+                 batch_size: Optional[int]) -> None:
         self.model = model
         self.data = data
         self.loss = loss                # a Loss from LOSSES
@@ -162,22 +172,22 @@ class TrainingRun:
         self.seconds = 0.0
 
     @property
-    def losses(self):
+    def losses(self) -> list[float]:
         return [r.loss for r in self.history]
 
     @property
-    def accuracies(self):
+    def accuracies(self) -> list[Optional[float]]:
         return [r.accuracy for r in self.history]
 
     @property
-    def steps_per_second(self):
+    def steps_per_second(self) -> float:
         return len(self.history) / self.seconds if self.seconds > 0 else 0.0
 
-    def predict(self, point):
+    def predict(self, point: Any) -> Any:
         """The trained network's output for one input row, as floats."""
         return predict(self.model, point)
 
-    def classify(self, point):
+    def classify(self, point: Any) -> Any:
         """The label the network gives one input row, or None for regression."""
         return classify(self.model, point, self.loss, self.data.classes)
 
@@ -196,7 +206,7 @@ class TrainingRun:
                      f"keeping step {done}'s parameters")
         return text
 
-    def to_data(self):
+    def to_data(self) -> dict[str, Any]:
         """A JSON-ready summary (the language's --json output uses it)."""
         return {"model": _describe(self.model), "data": self.data.name, "loss": self.loss.name,
                 "steps": len(self.history), "steps_asked": self.steps,
@@ -223,12 +233,12 @@ def _outputs_as_floats(output):
     return output.data if isinstance(output, Value) else float(output)
 
 
-def predict(model, point):
+def predict(model: Module, point: Any) -> Any:
     """model's output for one input row: a float, or a list of floats for several outputs."""
     return _outputs_as_floats(model(list(point) if isinstance(point, tuple) else point))
 
 
-def classify(model, point, loss, classes):
+def classify(model: Module, point: Any, loss: Any, classes: Optional[Sequence[float]]) -> Any:
     """The label model gives point under loss: the sign for -1/+1 labels, the index of the
     largest output for several classes; None for a regression loss."""
     if not loss.classifies:
@@ -242,7 +252,7 @@ def classify(model, point, loss, classes):
     return 1.0 if output > 0 else -1.0
 
 
-def accuracy(model, data, loss=None):
+def accuracy(model: Module, data: Dataset, loss: Optional[str] = None) -> Optional[float]:
     """Fraction of data's examples model gets right (None for a regression loss)."""
     objective = Objective(model, loss or default_loss(model, data), classes=data.classes)
     outputs = [model(row) for row in data.inputs]
@@ -258,9 +268,12 @@ def _batches(data, batch_size, rng):
         yield from data.batches(batch_size, rng)
 
 
-def train(model, data, loss=None, steps=100, optimizer="sgd", lr=None, l2=0.0,
-          batch_size=None, seed=0, callback=None, step_function=None,
-          catch_interrupt=True, compiled="auto", **optimizer_options):
+def train(model: Module, data: Dataset, loss: Optional[str] = None, steps: int = 100,
+          optimizer: Any = "sgd", lr: Any = None, l2: float = 0.0,
+          batch_size: Optional[int] = None, seed: int = 0,
+          callback: Optional[Callable[[TrainingRun, StepRecord], None]] = None,
+          step_function: Any = None, catch_interrupt: bool = True,
+          compiled: Union[bool, str] = "auto", **optimizer_options: Any) -> TrainingRun:
     """Train model on data for steps updates and return the TrainingRun.
 
     loss: a name from LOSSES (default: default_loss). optimizer: "sgd", "adam" or an

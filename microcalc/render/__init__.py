@@ -18,6 +18,16 @@ _HOMES = {"tree": "tree", "dot": "dot", "write_dot": "dot", "explain": "explain"
 
 __all__ = list(_HOMES)
 
+TYPE_CHECKING = False      # for type checkers, what the lazy imports below give
+if TYPE_CHECKING:
+    from .check import check
+    from .dot import dot, write_dot
+    from .explain import explain
+    from .plot import decision_boundary, line_chart
+    from .backprop import Walk, backward
+    from .textbook import chain_table
+    from .tree import tree
+
 
 def __getattr__(name):
     if name not in _HOMES:

@@ -14,6 +14,8 @@ A `Walk` holds every step, for the whole text (`backward`) or one step at a time
 end's stepper); `chain_table` (render/textbook.py) is the same walk as the lecture's table.
 """
 
+from __future__ import annotations
+
 from collections import namedtuple
 
 from ..engine import Value, grad, topological_order
@@ -23,6 +25,12 @@ from .formulas import expression, local_derivative, substitute, worked_rule
 from .labels import WorkedNames, namer, wrapped
 from .picture import Picture, table
 from .style import factor, glyphs, number
+
+TYPE_CHECKING = False      # typing is not imported when microcalc runs
+if TYPE_CHECKING:
+    from typing import Any, Callable, Mapping, Optional, Union
+    from .picture import Picture
+    Names = Union[Mapping[Value, str], Callable[[Value], Optional[str]], None]
 
 MAX_DEFINITIONS = 24
 
@@ -39,7 +47,8 @@ Step = namedtuple("Step", "node gradient contributions")
 class Walk:
     """The backward pass of output's graph, one step per node, reverse topological order."""
 
-    def __init__(self, output, names=None, ascii=False, color=False):
+    def __init__(self, output: Value, names: Names = None, ascii: bool = False,
+                 color: bool = False) -> None:
         if not isinstance(output, Value):
             raise MicrocalcError(f"backward walks a Value's graph, not {type(output).__name__}")
         self.output = output
@@ -76,7 +85,7 @@ class Walk:
     def __len__(self):
         return len(self.steps)
 
-    def totals_after(self, k):
+    def totals_after(self, k: int) -> Any:
         """Every gradient as it stands once step k (from 0) is done: the running totals;
         a node nothing has reached yet is missing."""
         totals = {self.output: 1.0}
@@ -87,13 +96,13 @@ class Walk:
 
     # -- text ------------------------------------------------------------------------------
 
-    def heading(self):
+    def heading(self) -> str:
         out = self.names.text(self.output)
         count = len(self.steps)
         return (f"backward {out}: the chain rule node by node, from {out} down to its inputs "
                 f"({count} {'step' if count == 1 else 'steps'})")
 
-    def step_lines(self, k):
+    def step_lines(self, k: int) -> list[str]:
         """The lines of step k (from 0): the node, the gradient it has, what each operand
         receives and the operand's running total."""
         step = self.steps[k]
@@ -127,11 +136,11 @@ class Walk:
                          ("adds " + adds, "value"), (total, "grad")])
         return lines + table(rows, "<<<<", self.color)
 
-    def where(self):
+    def where(self) -> Any:
         """Definitions of the names given to unnamed operations (t1 = x1*w1)."""
         return self.names.where(MAX_DEFINITIONS, self.g.ellipsis)
 
-    def summary_lines(self, limit=None):
+    def summary_lines(self, limit: Optional[int] = None) -> list[str]:
         """The end of the walk: every gradient reached, and whether they equal grad(L)."""
         out = self.names.text(self.output)
         text = self.names.text
@@ -143,7 +152,7 @@ class Walk:
                    f"these gradients differ from grad({out}), which is a bug in microcalc:")
         return [verdict] + wrapped("  ", pairs)
 
-    def to_data(self, limit=None):
+    def to_data(self, limit: Optional[int] = None) -> dict[str, Any]:
         text = self.names.text
         steps = []
         for k, step in enumerate(self.steps[:limit]):
@@ -159,7 +168,8 @@ class Walk:
                 "agrees_with_grad": self.agrees}
 
 
-def backward(output, names=None, ascii=False, color=False, steps=BACKWARD_STEPS):
+def backward(output: Value, names: Names = None, ascii: bool = False, color: bool = False,
+             steps: int = BACKWARD_STEPS) -> Picture:
     """The whole walk as text: a heading, every step (at most `steps` of them) and the
     gradients it ends with. Returns a `Picture` whose .data holds the steps."""
     walk = Walk(output, names, ascii, color)

@@ -6,16 +6,25 @@ input has a name, every input. Unnamed numbers inside an expression (the 2 in 2*
 constants to a reader, so they are not checked when named inputs exist.
 """
 
+from __future__ import annotations
+
 from ..engine import Value, gradcheck, topological_order
 from ..errors import MicrocalcError
 from .labels import namer
 from .picture import Picture, table
 from .style import glyphs, number, scientific
 
+TYPE_CHECKING = False      # typing is not imported when microcalc runs
+if TYPE_CHECKING:
+    from typing import Any, Callable, Mapping, Optional, Sequence, Union
+    from .picture import Picture
+    Names = Union[Mapping[Value, str], Callable[[Value], Optional[str]], None]
+
 TOLERANCE = 1e-5     # central differences with h = 1e-6 agree to about 1e-9 on smooth ops
 
 
-def check(output, inputs=None, names=None, ascii=False, color=False, tolerance=TOLERANCE):
+def check(output: Value, inputs: Optional[Sequence[Value]] = None, names: Names = None,
+          ascii: bool = False, color: bool = False, tolerance: float = TOLERANCE) -> Picture:
     """Compare d(output)/d(x) by autodiff and by central differences for each input x.
 
     Inputs are nudged in place and restored. Returns a `Picture` whose .data lists, per

@@ -8,6 +8,8 @@ path from the output down to a. Writing .svg or .png runs Graphviz's `dot` progr
 is installed; the DOT text itself needs nothing.
 """
 
+from __future__ import annotations
+
 import os
 import re
 import shutil
@@ -20,6 +22,12 @@ from .defaults import DOT_NODES
 from .labels import namer, op_text
 from .picture import Picture
 from .style import number
+
+TYPE_CHECKING = False      # typing is not imported when microcalc runs
+if TYPE_CHECKING:
+    from typing import Any, Callable, Mapping, Optional, Sequence, Union
+    from .picture import Picture
+    Names = Union[Mapping[Value, str], Callable[[Value], Optional[str]], None]
 
 DEFAULT_NODES = DOT_NODES
 IMAGE_FORMATS = ("svg", "png", "pdf")
@@ -35,7 +43,8 @@ KINDS = {"output": "#ffd08a", "input": "#bfe0ff", "parameter": "#c8ecb4",
 HIGHLIGHT = "#d62728"
 
 
-def dot(value, names=None, nodes=DEFAULT_NODES, parameters=(), highlight=None):
+def dot(value: Value, names: Names = None, nodes: int = DEFAULT_NODES,
+        parameters: Sequence[Value] = (), highlight: Any = None) -> Picture:
     """value's graph as DOT text (a `Picture` whose .data holds its nodes and edges, and the
     number of nodes in the whole graph).
 
@@ -169,7 +178,8 @@ def _nearest(root, count):
     return kept
 
 
-def write_dot(value, path, names=None, nodes=DEFAULT_NODES, parameters=(), highlight=None):
+def write_dot(value: Value, path: str, names: Names = None, nodes: int = DEFAULT_NODES,
+              parameters: Sequence[Value] = (), highlight: Any = None) -> str:
     """Write value's graph to path: DOT text for .dot/.gv, an image for .svg/.png/.pdf
     (through Graphviz's `dot` program). At most `nodes` values are drawn, and parameters and
     highlight are coloured, as in dot(). Returns the path written."""

@@ -14,6 +14,8 @@ Intermediate nodes without a variable name are given short names (t1, t2, ...) d
 the heading, one operation each, so every edge can be written as d(parent)/d(child).
 """
 
+from __future__ import annotations
+
 from ..engine import Value, grad, topological_order
 from ..errors import MicrocalcError
 from .defaults import EXPLAIN_PATHS
@@ -22,13 +24,20 @@ from .labels import WorkedNames, namer
 from .picture import Picture, table
 from .style import factor, glyphs, number
 
+TYPE_CHECKING = False      # typing is not imported when microcalc runs
+if TYPE_CHECKING:
+    from typing import Any, Callable, Mapping, Optional, Sequence, Union
+    from .picture import Picture
+    Names = Union[Mapping[Value, str], Callable[[Value], Optional[str]], None]
+
 MAX_PATHS = EXPLAIN_PATHS
 MAX_EDGES = 30
 MAX_SUMMARY_ROWS = 20
 MAX_DEFINITIONS = 24
 
 
-def explain(output, wrt, names=None, ascii=False, color=False, paths=MAX_PATHS):
+def explain(output: Value, wrt: Union[Value, Sequence[Value]], names: Names = None,
+            ascii: bool = False, color: bool = False, paths: int = MAX_PATHS) -> Picture:
     """The chain rule for d(output)/d(x), for x in wrt (a Value or a list of Values).
 
     Lists every path when there are at most `paths` of them (and at most 30 distinct edges);

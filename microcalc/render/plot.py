@@ -6,19 +6,26 @@ history and any scoring function. The line chart draws with Braille dots (2 x 4 
 character cell) or, in ASCII, one `*` per cell.
 """
 
+from __future__ import annotations
+
 import math
 
 from ..errors import MicrocalcError
 from .picture import Picture
 from .style import glyphs, number, paint
 
+TYPE_CHECKING = False      # typing is not imported when microcalc runs
+if TYPE_CHECKING:
+    from typing import Any, Callable, Optional, Sequence
+
 _BRAILLE_BASE = 0x2800      # see style.BRAILLE_SAMPLE
 # The bit of each dot in a Braille cell, by [row][column] (Unicode's dot numbering).
 _BRAILLE_BITS = ((0x01, 0x08), (0x02, 0x10), (0x04, 0x20), (0x40, 0x80))
 
 
-def line_chart(values, width=60, height=12, ascii=False, color=False, title=None,
-               x_label="step", log=False):
+def line_chart(values: Sequence[float], width: int = 60, height: int = 12, ascii: bool = False,
+               color: bool = False, title: Optional[str] = None, x_label: str = "step",
+               log: bool = False) -> Picture:
     """values (a list of numbers, e.g. a loss per step) as a line chart with labelled axes.
 
     width and height are the plot's size in characters; log=True uses a logarithmic y axis
@@ -80,7 +87,9 @@ def line_chart(values, width=60, height=12, ascii=False, color=False, title=None
                                       "x_label": x_label}, kind="line_chart")
 
 
-def decision_boundary(predict, points, labels, width=60, height=20, ascii=False, color=False):
+def decision_boundary(predict: Callable[[Sequence[float]], Any], points: Sequence[Sequence[float]],
+                      labels: Sequence[float], width: int = 60, height: int = 20,
+                      ascii: bool = False, color: bool = False) -> Picture:
     """Where predict(x, y) is positive, shaded over the bounding box of points, with every
     point drawn as `o` (label > 0) or `x` (label <= 0); a capital marks a point on the wrong
     side. predict returns a number (or anything with .data, such as a Value).

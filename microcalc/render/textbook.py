@@ -11,15 +11,25 @@ The rows are the steps of the backward walk (render/backprop.py), so the numbers
 engine's. The same table can be written as Markdown, CSV or a LaTeX tabular, for handouts.
 """
 
+from __future__ import annotations
+
 from .backprop import Walk
 from .formulas import worked_rule
 from .picture import Picture, table
 from .style import factor, number
 
+TYPE_CHECKING = False      # typing is not imported when microcalc runs
+if TYPE_CHECKING:
+    from typing import Any, Callable, Mapping, Optional, Union
+    from ..engine import Value
+    from .picture import Picture
+    Names = Union[Mapping[Value, str], Callable[[Value], Optional[str]], None]
+
 COLUMNS = ("node", "op", "local derivative", "chain", "grad")
 
 
-def chain_table(output, names=None, ascii=False, color=False):
+def chain_table(output: Value, names: Names = None, ascii: bool = False,
+                color: bool = False) -> Picture:
     """output's graph as the textbook table. Returns a `Picture` whose .data holds the rows
     (node, op, local derivative, chain, grad) for `markdown`, `csv_text` and `latex`."""
     walk = Walk(output, names, ascii, color)

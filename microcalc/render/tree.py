@@ -14,6 +14,8 @@ The walk is iterative (graphs can be a million nodes deep) and stops at a depth 
 count that the caller can raise; what was cut is said under the tree.
 """
 
+from __future__ import annotations
+
 from ..engine import Value, grad, topological_order
 from ..errors import MicrocalcError
 from .defaults import TREE_DEPTH, TREE_NODES
@@ -21,12 +23,19 @@ from .labels import namer, op_text
 from .picture import Picture, table
 from .style import glyphs, number
 
+TYPE_CHECKING = False      # typing is not imported when microcalc runs
+if TYPE_CHECKING:
+    from typing import Any, Callable, Mapping, Optional, Sequence, Union
+    from .picture import Picture
+    Names = Union[Mapping[Value, str], Callable[[Value], Optional[str]], None]
+
 DEFAULT_DEPTH = TREE_DEPTH
 DEFAULT_NODES = TREE_NODES
 
 
-def tree(value, names=None, ascii=False, color=False, depth=DEFAULT_DEPTH, nodes=DEFAULT_NODES,
-         constants=True, gradients=None, marks=None):
+def tree(value: Value, names: Names = None, ascii: bool = False, color: bool = False,
+         depth: int = DEFAULT_DEPTH, nodes: int = DEFAULT_NODES, constants: bool = True,
+         gradients: Any = None, marks: Any = None) -> Picture:
     """value's graph as a tree: name or op, value and d(value)/d(node) on every line.
 
     names maps Values to variable names (a mapping or a callable). depth is how many levels
