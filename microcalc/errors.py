@@ -9,7 +9,12 @@ class MicrocalcError(Exception):
 
 
 class DomainError(MicrocalcError):
-    """An operation was given operands outside its domain, or its result overflowed."""
+    """An operation was given operands outside its domain, or its result overflowed.
+
+    The engine raises one of its three kinds below, each also the exception Python itself
+    raises for the same mistake, so code written for micrograd (`except ZeroDivisionError`,
+    `except ArithmeticError`) still catches it.
+    """
 
     def __init__(self, op_name, operands, reason):
         self.op_name = op_name
@@ -18,3 +23,17 @@ class DomainError(MicrocalcError):
         shown = ", ".join(shortest(x) for x in self.operands)
         super().__init__(f"{op_name}({shown}): {reason}")
 
+    def __reduce__(self):
+        return (self.__class__, (self.op_name, self.operands, self.reason))
+
+
+class DivisionByZero(DomainError, ZeroDivisionError):
+    """A division by zero, or zero to a negative power."""
+
+
+class Overflow(DomainError, OverflowError):
+    """A result, or a derivative, too large for a float."""
+
+
+class Undefined(DomainError, ValueError):
+    """An operand outside the domain (log of a negative number), or a number that is not one."""

@@ -43,14 +43,14 @@ def safe(out):
     for v in topological_order(out):
         if abs(v.data) > 50:   # beyond this, finite differences lose the digits we compare
             return False
-        op = v._op
-        if not v._prev:
+        op, operands = v.op, v.operands
+        if not operands:
             continue
-        if op.name in KINKED and abs(v._prev[0].data) < 1e-2:
+        if op.name in KINKED and abs(operands[0].data) < 1e-2:
             return False
-        if op.name == "pow" and v._prev[0].data <= 0.05:
+        if op.name == "pow" and operands[0].data <= 0.05:
             return False   # negative bases make the exponent's derivative undefined
-        if op.name in ("div", "log", "sqrt") and abs(v._prev[-1 if op.name == "div" else 0].data) < 5e-2:
+        if op.name in ("div", "log", "sqrt") and abs(operands[-1 if op.name == "div" else 0].data) < 5e-2:
             return False
     return True
 

@@ -48,7 +48,7 @@ def registered():
 def test_number_assignment_makes_an_input_and_prints_nothing(s):
     assert s.run("a = 2") == []
     a = s.variables["a"]
-    assert isinstance(a, Value) and a.data == 2.0 and a._prev == ()
+    assert isinstance(a, Value) and a.data == 2.0 and a.operands == ()
 
 
 def test_graph_assignment_prints_its_value_and_bare_expressions_print(s):

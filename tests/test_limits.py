@@ -201,8 +201,8 @@ def test_a_change_of_input_that_would_overflow_a_graph_changes_nothing():
     ("x = -2; y = 2\ngrad(x ** y, y)",
      "the gradient of the expression with respect to y is undefined here: the derivative of "
      "x**y with respect to y is x**y * log(x), and x = -2 is negative"),
-    ("x = 1e200; y = 1e-300 * x * x\ngrad(y, x)",
-     "the gradient of y is undefined here: 1e200 * 1e200: result too large (overflow)"),
+    ("x = 5e-324; y = log(x)\ngrad(y, x)",
+     "the gradient of y is undefined here: 1 / 5e-324: result too large (overflow)"),
 ])
 def test_an_undefined_gradient_is_an_error(program, message):
     assert run(program)[1].message == message

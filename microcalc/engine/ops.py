@@ -1,20 +1,22 @@
 """The one registry of operations: each op's forward rule and its local derivative, side by
 side. `Value`'s operators and methods, the generic functions (`tanh(x)` on floats or Values),
-the compiled back ends and the language's math builtins, help and highlighting are all
-generated from `OPS`, so a new operation is added here and nowhere else.
+the engine's backward step, the compiled back ends and the language's math builtins, help and
+highlighting are all generated from `OPS`, so a new operation is added here and nowhere else.
 
 Adding an op is one `_register(...)` call: a name, the arity, the forward rule on floats, the
-derivative rule (given the operands and the result, one partial per operand, written with
-operators and the generic functions below so that it also runs on Values for higher
-derivatives), the same partials as text, and one line of help. That is enough for the eager
-engine, the language and both compiled back ends (`microcalc.compiled`).
+local derivative (one Python expression per operand, in the operands' numbers `x`, or `a`
+and `b`, and the result `out`), the same partials as text for people, and one line of help.
+`rules.py` compiles each derivative expression twice: on floats, inline in the backward step,
+and with the generic functions, so that it also runs on Values (derivatives that are graphs,
+`grad(..., create_graph=True)`) and on numpy arrays. The functions an expression calls
+(`cos`, `step`, ...) are the ops of this table.
 
 The numpy back end replays a whole group of like nodes as one operation on arrays. By
 default it applies an op's rules to arrays element by element (`Op.array_forward` and
 `Op.array_derivative` then call the scalar rules on each element's floats), which is exact by
-construction and needs nothing more: a new op (tan, asin, floor, hypot, max, min) registered
-with no array keyword replays on both back ends as it is, and tests/test_compiled.py checks
-that every op of OPS does. An entry may say that its rules are faster on arrays:
+construction and needs nothing more: a new op registered with no array keyword replays on
+both back ends as it is, and tests/test_compiled.py checks that every op of OPS does. An
+entry may say that its rules are faster on arrays:
 - `arrays="both"`: the forward and the derivative rule accept numpy arrays as written
   (operators and abs: + - * / and unary - are exactly rounded on arrays as on floats);
 - `arrays="derivative"`: only the derivative rule does (`1.0 - out * out`; the generic
@@ -32,30 +34,36 @@ eager engine report the error at the node where eager evaluation fails.
 import math
 import operator
 
-from .value import Value, _data, _domain_error
+from .value import Value
 
-__all__ = ["Op", "OPS", "FUNCTIONS"]
+__all__ = ["Op", "OPS", "FUNCTIONS", "compile_table"]
 
 
 class Op:
     """One operation: how to compute it, and its partial derivatives."""
 
-    __slots__ = ("name", "arity", "forward", "derivative", "formulas", "doc", "symbol", "domain",
-                 "example", "array_forward", "array_derivative")
+    __slots__ = ("name", "arity", "forward", "partials", "formulas", "doc", "symbol", "domain",
+                 "example", "token", "arrays", "array_forward", "derivative", "evaluate",
+                 "array_derivative")
 
-    def __init__(self, name, arity, forward, derivative, formulas, doc, symbol, domain, example,
-                 array_forward, array_derivative):
+    def __init__(self, name, arity, forward, partials, formulas, doc, symbol, domain, example,
+                 token, arrays, array_forward):
         self.name = name
         self.arity = arity
-        self.forward = forward          # floats -> float
-        self.derivative = derivative    # (*operands, out) -> one partial per operand
-        self.formulas = formulas        # the same partials as text, in operands u (and v)
+        self.forward = forward          # floats -> float (unchecked)
+        self.partials = partials        # one expression per operand, in x (or a, b) and out
+        self.formulas = formulas        # the same partials as text for people, in u (and v)
         self.doc = doc                  # one line, for help
         self.symbol = symbol            # infix/prefix operator, or None for a function
         self.domain = domain            # (*operands) -> why they are out of domain
         self.example = example          # a call with its result, for help and the docs
-        self.array_forward = array_forward        # the forward rule on numpy arrays
-        self.array_derivative = array_derivative  # the derivative rule on numpy arrays
+        self.token = token              # how micrograd writes the op in a node's `_op`
+        self.arrays = arrays            # which rules accept numpy arrays as written
+        self.array_forward = array_forward    # the forward rule on numpy arrays
+        # Compiled from the above when the table is complete (compile_table):
+        self.derivative = None          # (*operands, out) -> one partial per operand
+        self.evaluate = None            # floats -> float, or the DomainError that says why not
+        self.array_derivative = None    # the derivative rule on numpy arrays
 
     @property
     def is_function(self):
@@ -68,22 +76,32 @@ class Op:
     def __repr__(self):
         return f"<op {self.name}>"
 
+    def __reduce__(self):
+        # An op pickles as its name: a Value's op is the registered one after loading too.
+        return (_registered, (self.name,))
+
+
+def _registered(name):
+    return OPS[name]
+
 
 OPS = {}
+_ARRAY_DERIVATIVES = {}       # name -> an array form of the derivative given by its entry
 
 
-def _register(name, arity, forward, derivative, formulas, doc, symbol=None, domain=None,
-              example=None, arrays=None, array_forward=None, array_derivative=None):
-    if len(formulas) != arity:
-        raise ValueError(f"{name} needs one derivative formula per operand")
+def _register(name, arity, forward, partials, formulas, doc, symbol=None, domain=None,
+              example=None, token=None, arrays=None, array_forward=None,
+              array_derivative=None):
+    if len(partials) != arity or len(formulas) != arity:
+        raise ValueError(f"{name} needs one derivative per operand")
     if arrays not in (None, "both", "derivative"):
         raise ValueError(f"{name}: arrays= is 'both', 'derivative' or left out")
     if array_forward is None:
         array_forward = forward if arrays == "both" else _element_by_element(forward)
-    if array_derivative is None:
-        array_derivative = derivative if arrays else _partials_element_by_element(derivative)
-    OPS[name] = Op(name, arity, forward, derivative, formulas, doc, symbol, domain, example,
-                   array_forward, array_derivative)
+    if array_derivative is not None:
+        _ARRAY_DERIVATIVES[name] = array_derivative
+    OPS[name] = Op(name, arity, forward, partials, formulas, doc, symbol, domain, example,
+                   token or symbol or name, arrays, array_forward)
 
 
 # Rules on numpy arrays, element by element: the scalar rule's own floats. numpy is imported
@@ -133,7 +151,6 @@ def _partials_element_by_element(derivative):
     return on_arrays
 
 
-
 # Forward rules that need more than the math module gives: they say why they fail.
 
 def _div(a, b):
@@ -141,6 +158,8 @@ def _div(a, b):
 
 
 def _pow(a, b):
+    if a == 0 and b < 0:
+        raise ZeroDivisionError("0 to a negative power")     # as Python's 0.0 ** -1
     return math.pow(a, b)
 
 
@@ -160,9 +179,24 @@ def _sigmoid(x):
     return z / (1.0 + z)
 
 
+# Helpers of the derivative expressions. Their arguments are floats or Values alike.
+
+def _number(x):
+    return x.data if isinstance(x, Value) else x
+
+
+def _base_partial(a, b):
+    """d(a**b)/da = b * a**(b-1); exactly 0 when b is the number 0, as PyTorch, so 0**-1 is
+    never computed. A Value exponent at 0 keeps the formula (a graph that follows the
+    exponent when it changes) unless a is 0 too."""
+    if _number(b) == 0 and (b.__class__ is float or _number(a) == 0):
+        return 0.0
+    return b * a ** (b - 1)
+
+
 def _exponent_partial(a, out):
     """d(a**b)/db = a**b * log(a): undefined for a < 0 (nan, as PyTorch), 0 in the limit at a = 0."""
-    base = _data(a)
+    base = _number(a)
     if base > 0:
         return out * log(a)
     return 0.0 if base == 0 else math.nan
@@ -175,166 +209,100 @@ def _pow_partials_on_arrays(a, b, out):
     positive = a > 0
     exponent = numpy.where(positive, out * log(numpy.where(positive, a, 1.0)),
                            numpy.where(a == 0, 0.0, math.nan))
-    return b * pow_(a, b - 1.0), exponent
+    return numpy.where(b == 0, 0.0, b * pow_(a, b - 1.0)), exponent
 
 
-# The registry. Each entry: name, arity, forward rule, local derivative (one partial per
-# operand, given the operands and the result), the same derivative as text for people (in
-# operands u and v), one line of help. Derivative rules are written with operators and the
-# generic functions below, so they work on floats and Values. arrays= and array_forward= say
-# how the numpy back end applies the rules to arrays (see the module's docstring).
+# The registry. Each entry: name, arity, forward rule, local derivative (one expression per
+# operand, in the operands x or a, b and the result out), the same derivative as text for
+# people (in operands u and v), one line of help. arrays= and array_forward= say how the
+# numpy back end applies the rules to arrays (see the module's docstring).
 # Kinks follow PyTorch: relu'(0) = 0, abs'(0) = 0.
-_register("add", 2, operator.add, lambda a, b, out: (1.0, 1.0),
+_register("add", 2, operator.add, ("1.0", "1.0"),
           ("1", "1"),
           "sum of two numbers", symbol="+", example="2 + 3 = 5", arrays="both")
-_register("sub", 2, operator.sub, lambda a, b, out: (1.0, -1.0),
+_register("sub", 2, operator.sub, ("1.0", "-1.0"),
           ("1", "-1"),
           "difference of two numbers", symbol="-", example="2 - 3 = -1", arrays="both")
-_register("mul", 2, operator.mul, lambda a, b, out: (b, a),
+_register("mul", 2, operator.mul, ("b", "a"),
           ("v", "u"),
           "product of two numbers", symbol="*", example="2 * 3 = 6", arrays="both")
-_register("div", 2, _div, lambda a, b, out: (1.0 / b, -out / b),
+_register("div", 2, _div, ("1.0 / b", "-out / b"),
           ("1/v", "-u/v**2"),
           "quotient of two numbers", symbol="/",
           domain=lambda a, b: "division by zero" if b == 0 else "result too large",
           example="3 / 2 = 1.5", arrays="both")
-_register("pow", 2, _pow, lambda a, b, out: (b * a ** (b - 1), _exponent_partial(a, out)),
+_register("pow", 2, _pow, ("_base_partial(a, b)", "_exponent_partial(a, out)"),
           ("v*u**(v-1)", "u**v*log(u)"),
           "a to the power b (b may be a Value: its gradient is a**b * log(a))", symbol="**",
           domain=_why_pow, example="2 ** 3 = 8", array_derivative=_pow_partials_on_arrays)
-_register("neg", 1, operator.neg, lambda x, out: (-1.0,),
+_register("neg", 1, operator.neg, ("-1.0",),
           ("-1",),
           "negation", symbol="-", example="-(2) = -2", arrays="both")
-_register("tanh", 1, math.tanh, lambda x, out: (1.0 - out * out,),
+_register("tanh", 1, math.tanh, ("1.0 - out * out",),
           ("1 - tanh(u)**2",),
           "hyperbolic tangent; tanh'(x) = 1 - tanh(x)**2", example="tanh(0) = 0",
           arrays="derivative")
-_register("exp", 1, math.exp, lambda x, out: (out,),
+_register("exp", 1, math.exp, ("out",),
           ("exp(u)",),
           "e to the power x; exp'(x) = exp(x)", example="exp(0) = 1", arrays="derivative")
-_register("log", 1, math.log, lambda x, out: (1.0 / x,),
+_register("log", 1, math.log, ("1.0 / x",),
           ("1/u",),
           "natural logarithm, for x > 0; log'(x) = 1/x",
           domain=lambda x: "log is defined only for positive numbers", example="log(1) = 0",
           arrays="derivative")
-_register("relu", 1, lambda x: x if x > 0 else 0.0, lambda x, out: (step(x),),
+_register("relu", 1, lambda x: x if x > 0 else 0.0, ("step(x)",),
           ("step(u)",),
           "max(0, x); relu'(x) = step(x): 1 if x > 0 else 0", example="relu(-2) = 0",
-          arrays="derivative", array_forward=lambda x: (x > 0) * x + 0.0)
-_register("sigmoid", 1, _sigmoid, lambda x, out: (out * (1.0 - out),),
+          token="ReLU", arrays="derivative", array_forward=lambda x: (x > 0) * x + 0.0)
+_register("sigmoid", 1, _sigmoid, ("out * (1.0 - out)",),
           ("sigmoid(u)*(1 - sigmoid(u))",),
           "logistic function 1/(1+exp(-x)); sigmoid' = sigmoid*(1-sigmoid)",
           example="sigmoid(0) = 0.5", arrays="derivative")
-_register("sqrt", 1, math.sqrt, lambda x, out: (0.5 / out,),
+_register("sqrt", 1, math.sqrt, ("0.5 / out",),
           ("1/(2*sqrt(u))",),
           "square root, for x >= 0; sqrt'(x) = 1/(2 sqrt(x))",
           domain=lambda x: "sqrt is defined only for numbers >= 0", example="sqrt(9) = 3",
           arrays="derivative")
-_register("abs", 1, abs, lambda x, out: (sign(x),),
+_register("abs", 1, abs, ("sign(x)",),
           ("sign(u)",),
           "absolute value; abs'(x) = sign(x), 0 at 0", example="abs(-2) = 2", arrays="both")
-_register("sin", 1, math.sin, lambda x, out: (cos(x),),
+_register("sin", 1, math.sin, ("cos(x)",),
           ("cos(u)",),
           "sine (radians); sin'(x) = cos(x)", example="sin(0) = 0", arrays="derivative")
-_register("cos", 1, math.cos, lambda x, out: (-sin(x),),
+_register("cos", 1, math.cos, ("-sin(x)",),
           ("-sin(u)",),
           "cosine (radians); cos'(x) = -sin(x)", example="cos(0) = 1", arrays="derivative")
 # The slopes of relu and abs, as ops of their own so that a derivative taken with
 # create_graph=True is a graph that follows its input across the kink when recomputed.
-_register("step", 1, lambda x: 1.0 if x > 0 else 0.0, lambda x, out: (0.0,),
+_register("step", 1, lambda x: 1.0 if x > 0 else 0.0, ("0.0",),
           ("0",),
           "1 if x > 0 else 0 (the slope of relu); its derivative is 0", example="step(2) = 1",
           arrays="derivative", array_forward=lambda x: (x > 0) * 1.0)
-_register("sign", 1, lambda x: 1.0 if x > 0 else -1.0 if x < 0 else 0.0, lambda x, out: (0.0,),
+_register("sign", 1, lambda x: 1.0 if x > 0 else -1.0 if x < 0 else 0.0, ("0.0",),
           ("0",),
           "-1, 0 or 1 by the sign of x (the slope of abs); its derivative is 0",
           example="sign(-2) = -1", arrays="derivative",
           array_forward=lambda x: (x > 0) * 1.0 - (x < 0))
 
 
-def _apply(op, operands):
-    """Build the node for op applied to operands (Values or numbers)."""
-    operands = tuple(x if x.__class__ is Value else Value(x) for x in operands)
-    try:
-        out = op.forward(*[x.data for x in operands])
-    except (ArithmeticError, ValueError) as exc:
-        raise _domain_error(op, operands, exc) from None
-    if out - out:
-        raise _domain_error(op, operands)
-    return Value(out, operands, op)
+# The table is complete: compile it into Value's operators and methods, the engine's
+# backward step and the generic functions (`FUNCTIONS["tanh"](x)` on floats, Values or
+# numpy arrays).
+from .rules import install  # noqa: E402
+
+FUNCTIONS = {}
 
 
-def _binary_methods(op):
-    forward = op.forward
-
-    def method(self, other):
-        if other.__class__ is not Value:
-            other = Value(other)
-        try:
-            out = forward(self.data, other.data)
-        except (ArithmeticError, ValueError) as exc:
-            raise _domain_error(op, (self, other), exc) from None
-        if out - out:
-            raise _domain_error(op, (self, other))
-        return Value(out, (self, other), op)
-
-    def reflected(self, other):
-        return method(Value(other), self)
-
-    return method, reflected
+def compile_table():
+    """Compile OPS into the engine's code (again, after an entry was added or changed)."""
+    functions = install(OPS, helpers={"_base_partial": _base_partial,
+                                      "_exponent_partial": _exponent_partial})
+    FUNCTIONS.clear()
+    FUNCTIONS.update(functions)
+    for op in OPS.values():
+        op.array_derivative = _ARRAY_DERIVATIVES.get(op.name) or (
+            op.derivative if op.arrays else _partials_element_by_element(op.derivative))
 
 
-def _unary_method(op):
-    def method(self):
-        return _apply(op, (self,))
-    return method
-
-
-def _generic_function(op):
-    """op as a plain function: floats in gives a float out, any Value in gives a Value, a
-    numpy array in gives an array (op.array_forward), so that derivative rules written
-    with these functions run on all three."""
-    forward = op.forward
-
-    def function(*args):
-        if len(args) != op.arity:
-            raise TypeError(f"{op.name} takes {op.arity} argument(s), got {len(args)}")
-        for a in args:
-            if a.__class__ is float:
-                continue
-            if a.__class__ is Value:
-                return _apply(op, args)
-            if getattr(a, "ndim", 0):
-                return op.array_forward(*args)
-        try:
-            out = forward(*args)
-        except (ArithmeticError, ValueError) as exc:
-            raise _domain_error(op, args, exc) from None
-        if out - out:
-            raise _domain_error(op, args)
-        return out
-
-    function.__name__ = op.name
-    function.__doc__ = op.doc
-    return function
-
-
-_DUNDERS = {"+": "add", "-": "sub", "*": "mul", "/": "truediv", "**": "pow"}
-
-for _op in OPS.values():
-    if _op.arity == 2 and _op.symbol:
-        _method, _reflected = _binary_methods(_op)
-        setattr(Value, f"__{_DUNDERS[_op.symbol]}__", _method)
-        setattr(Value, f"__r{_DUNDERS[_op.symbol]}__", _reflected)
-    elif _op.symbol == "-":
-        Value.__neg__ = _unary_method(_op)
-    else:
-        setattr(Value, _op.name, _unary_method(_op))
-Value.__abs__ = Value.abs
-Value.__pos__ = lambda self: self
-
-# Every op as a function on floats or Values (`tanh(x)`), for derivative rules and builtins.
-FUNCTIONS = {_op.name: _generic_function(_op) for _op in OPS.values()}
-tanh, exp, log, sin, cos, step, sign, pow_ = (
-    FUNCTIONS[n] for n in ("tanh", "exp", "log", "sin", "cos", "step", "sign", "pow"))
-
+compile_table()
+log, pow_ = FUNCTIONS["log"], FUNCTIONS["pow"]

@@ -1,0 +1,314 @@
+"""The op table compiled into the engine's code, once, at import.
+
+`OPS` (ops.py) says each op's forward rule and its local derivatives as expressions. From it
+this module makes:
+
+- `Value`'s operators and methods (`a + b`, `v.tanh()`), and each op's checked evaluation on
+  floats (`op.evaluate`, behind the generic functions and `recompute`). All of them come from
+  one template, `_APPLY`: the forward rule, then the domain check, written once;
+- `op.derivative` (the partials on floats or Values) and, per node kind, a `Rule`;
+- `propagate`, the backward step: one loop over the nodes with every op's partials written
+  inline (a function call per node costs as much as the arithmetic it does).
+
+Nothing here knows an op by name except pow, whose number exponent is not a node in
+micrograd's pictures and never gets a gradient.
+"""
+
+import ast
+import linecache
+import math
+
+from ..errors import DivisionByZero, Overflow, Undefined
+from .value import Value
+
+__all__ = ["Rule", "install", "rule_for", "domain_error", "derivative_error", "propagate"]
+
+_new = object.__new__
+
+
+def _number(x):
+    return x.data if isinstance(x, Value) else x
+
+
+def domain_error(op, operands, exc=None):
+    """The DomainError for op applied to operands (Values or numbers), of the kind Python
+    itself raises for the same mistake: division by zero, overflow, or a value error."""
+    numbers = [_number(x) for x in operands]
+    if isinstance(exc, ZeroDivisionError):
+        kind = DivisionByZero
+    elif exc is None or isinstance(exc, OverflowError):
+        return Overflow(op.name, numbers, "result too large (overflow)")
+    else:
+        kind = Undefined
+    reason = op.domain(*numbers) if op.domain else str(exc)
+    return kind(op.name, numbers, reason)
+
+
+def derivative_error(node, exc=None):
+    """The DomainError for a node whose local derivative is infinite or undefined (exc: the
+    exception computing it raised, None for an infinite result)."""
+    kind = (DivisionByZero if isinstance(exc, ZeroDivisionError)
+            else Undefined if isinstance(exc, ValueError) else Overflow)
+    name = node.op.name if node.op is not None else (node._op or "a home-made node")
+    return kind(name, [c.data for c in node.operands],
+                "its derivative is infinite or undefined here")
+
+
+class Rule:
+    """How the engine treats one kind of node: its registered op, how micrograd writes it in
+    `_op`, and the partial derivatives of the operands that receive a gradient."""
+
+    __slots__ = ("op", "token", "by_number", "receivers", "partials", "float_partials")
+
+    def __init__(self, op, by_number=False):
+        self.op = op
+        self.token = op.token
+        # pow by a number (x ** 2): the exponent is a constant, so only the base is differentiated
+        self.by_number = by_number
+        self.receivers = (0,) if by_number else tuple(range(op.arity))
+        self.partials = ()           # per receiver: (*operands, out) -> partial, floats or Values
+        self.float_partials = ()     # the same, compiled for floats only
+
+    def __repr__(self):
+        return f"<rule {self.op.name}{' by a number' if self.by_number else ''}>"
+
+
+_RULES = {}
+
+
+def rule_for(name, by_number=False):
+    """The Rule of op `name` (pickled nodes find theirs by name)."""
+    return _RULES[name, by_number]
+
+
+propagate = None     # set by install(): (nodes, root first) -> None
+
+
+# -- code generation -------------------------------------------------------------------------
+
+def _compile(source, namespace, name):
+    """Run generated source into namespace; tracebacks through it show the lines."""
+    filename = f"<microcalc engine: {name}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    exec(compile(source, filename, "exec"), namespace)
+
+
+def _names_in(expression):
+    return {node.id for node in ast.walk(ast.parse(expression, mode="eval"))
+            if isinstance(node, ast.Name)}
+
+
+# An op applied to operands: the forward rule, then the domain check. Every way of applying
+# an op (an operator, a method, a function on floats) is this one template.
+_APPLY = """\
+def {function}({params}):
+{prologue}    try:
+        out = forward({numbers})
+    except (ArithmeticError, ValueError) as exc:
+        raise domain_error(op, ({operands},), exc) from None
+    if out - out:                       # inf or nan: overflow
+        raise domain_error(op, ({operands},))
+{epilogue}"""
+
+# The result as a new node. Value.__init__ checks what a user gives; a result needs no check.
+# Every slot of Value is set here (value.py lists them).
+_NEW_NODE = """\
+    node = new(Value)
+    node.data = out
+    node.grad = 0.0
+    node._a = {a}
+    node._b = {b}
+    node._op = token
+    node._rule = rule
+    node._mark = None
+    return node
+"""
+
+_COERCE = """\
+    if {name}.__class__ is not Value and not isinstance({name}, Value):
+        {name} = Value({name})
+"""
+
+# x ** number: micrograd's node is '**2', with one child; x ** Value is a plain pow node.
+_POW_PROLOGUE = """\
+    if other.__class__ is Value or isinstance(other, Value):
+        rule, token = value_rule, value_token
+    else:
+        rule, token = number_rule, pow_token(other)
+        other = Value(other)
+"""
+
+
+def _apply_source(function, params, numbers, operands, prologue="", node=None):
+    epilogue = "    return out\n" if node is None else _NEW_NODE.format(a=node[0], b=node[1])
+    return _APPLY.format(function=function, params=params, prologue=prologue,
+                         numbers=numbers, operands=operands, epilogue=epilogue)
+
+
+_POW_TOKENS = {}
+
+
+def _pow_token(exponent):
+    """f'**{exponent}' as micrograd writes it ('**2', '**-1', '**0.5'), kept for reuse."""
+    key = (exponent.__class__, exponent)
+    token = _POW_TOKENS.get(key)
+    if token is None:
+        token = f"**{exponent}"
+        if len(_POW_TOKENS) < 4096:
+            _POW_TOKENS[key] = token
+    return token
+
+
+_DUNDERS = {"+": "add", "-": "sub", "*": "mul", "/": "truediv", "**": "pow"}
+
+
+def _install_application(op, rule, namespace):
+    """op's evaluation on floats, and its operator or method on Values."""
+    ns = dict(namespace, op=op, forward=op.forward, rule=rule, token=op.token)
+    if op.arity == 1:
+        source = _apply_source("evaluate", "x", "x", "x")
+        source += _apply_source("method", "self", "self.data", "self", node=("self", "None"))
+    else:
+        source = _apply_source("evaluate", "a, b", "a, b", "a, b")
+        prologue = _POW_PROLOGUE if op.name == "pow" else _COERCE.format(name="other")
+        source += _apply_source("method", "self, other", "self.data, other.data", "self, other",
+                                prologue, node=("self", "other"))
+        source += _apply_source("reflected", "self, other", "other.data, self.data",
+                                "other, self", _COERCE.format(name="other"),
+                                node=("other", "self"))
+    if op.name == "pow":
+        ns.update(value_rule=rule, value_token=op.token, number_rule=_RULES["pow", True],
+                  pow_token=_pow_token)
+    _compile(source, ns, op.name)
+    op.evaluate = ns["evaluate"]
+    if op.arity == 2:
+        setattr(Value, f"__{_DUNDERS[op.symbol]}__", ns["method"])
+        setattr(Value, f"__r{_DUNDERS[op.symbol]}__", ns["reflected"])
+    elif op.symbol == "-":
+        Value.__neg__ = ns["method"]
+    else:
+        setattr(Value, op.name, ns["method"])
+
+
+def _generic_function(op):
+    """op as a plain function: floats in give a float out, any Value in gives a Value, a
+    numpy array in gives an array (op.array_forward), so that derivative expressions
+    compiled with these functions run on all three."""
+    evaluate = op.evaluate
+    if op.arity == 1:
+        method = Value.__neg__ if op.symbol == "-" else getattr(Value, op.name)
+    else:
+        method = getattr(Value, f"__{_DUNDERS[op.symbol]}__")
+
+    def function(*args):
+        if len(args) != op.arity:
+            raise TypeError(f"{op.name} takes {op.arity} argument(s), got {len(args)}")
+        for x in args:
+            if x.__class__ is float:
+                continue
+            if isinstance(x, Value):
+                first = args[0] if isinstance(args[0], Value) else Value(args[0])
+                return method(first, *args[1:])
+            if getattr(x, "ndim", 0):
+                return op.array_forward(*args)
+        return evaluate(*args)
+
+    function.__name__ = op.name
+    function.__doc__ = op.doc
+    return function
+
+
+def _operand_names(op):
+    return ("x",) if op.arity == 1 else ("a", "b")
+
+
+def _install_partials(op, rule, generic, floats):
+    """op.derivative, and the rule's partials on floats or Values and on floats only."""
+    params = ", ".join(_operand_names(op) + ("out",))
+    source = f"def derivative({params}):\n    return ({', '.join(op.partials)},)\n"
+    for i in rule.receivers:
+        source += f"def partial{i}({params}):\n    return {op.partials[i]}\n"
+    ns = dict(generic)
+    _compile(source, ns, f"{op.name} derivative")
+    op.derivative = ns["derivative"]
+    rule.partials = tuple(ns[f"partial{i}"] for i in rule.receivers)
+    ns = dict(floats)
+    _compile(source, ns, f"{op.name} derivative on floats")
+    rule.float_partials = tuple(ns[f"partial{i}"] for i in rule.receivers)
+
+
+def _step_source(rule, indent):
+    """The backward step of one node v of this rule, its adjoint in g, as inline code:
+    each receiving operand's .grad += partial * g, the partial written out."""
+    op = rule.op
+    names = _operand_names(op)
+    used = set().union(*(_names_in(op.partials[i]) for i in rule.receivers))
+    lines = [f"{name}_ = v.{slot}" for name, slot in zip(names, ("_a", "_b"))]
+    lines += [f"{name} = {name}_.data" for name in names if name in used]
+    if "out" in used:
+        lines.append("out = v.data")
+    for i in rule.receivers:
+        expression = op.partials[i].strip()
+        target = f"{names[i]}_.grad"
+        if expression == "0.0":
+            continue                            # nothing to add
+        elif expression == "1.0":
+            lines.append(f"{target} += g")
+        elif expression == "-1.0":
+            lines.append(f"{target} -= g")
+        else:
+            lines.append(f"{target} += ({expression}) * g")
+    return "".join(" " * indent + line + "\n" for line in lines)
+
+
+# The order in which propagate tests a node's rule: the ops of a neural network first.
+_FREQUENT = ("add", "mul", "relu", "tanh", "sub", "pow", "neg", "exp", "div", "sigmoid")
+
+
+def _install_propagate(rules, floats):
+    global propagate
+    ordered = sorted(rules, key=lambda r: (_FREQUENT.index(r.op.name)
+                                           if r.op.name in _FREQUENT else len(_FREQUENT),
+                                           r.by_number))
+    ns = dict(floats)
+    branches = []
+    for k, rule in enumerate(ordered):
+        ns[f"rule{k}"] = rule
+        branches.append(f"        {'if' if k == 0 else 'elif'} rule is rule{k}:     # {rule!r}\n"
+                        + _step_source(rule, 12))
+    source = ("def propagate(nodes):\n"
+              "    for v in nodes:\n"
+              "        g = v.grad\n"
+              "        if not g:\n"
+              "            continue\n"
+              "        rule = v._rule\n"
+              + "".join(branches) +
+              "        elif v._a is not None:     # a home-made node: its own _backward\n"
+              "            v._backward()\n")
+    _compile(source, ns, "propagate")
+    propagate = ns["propagate"]
+
+
+def install(ops, helpers):
+    """Compile the table: Value's operators and methods, the generic functions (returned, by
+    name), every op's derivative and evaluation, and the backward step."""
+    # Nodes keep their rule: compiling again (after the table changed) updates the same ones.
+    for op in ops.values():
+        _RULES.setdefault((op.name, False), Rule(op)).op = op
+    _RULES.setdefault(("pow", True), Rule(ops["pow"], by_number=True)).op = ops["pow"]
+
+    namespace = {"Value": Value, "new": _new, "domain_error": domain_error}
+    for op in ops.values():
+        _install_application(op, _RULES[op.name, False], namespace)
+    Value.__abs__ = Value.abs
+    Value.__pos__ = lambda self: self
+    functions = {op.name: _generic_function(op) for op in ops.values()}
+
+    # The derivative expressions call ops by name: generic functions for Values, plain
+    # forward rules for floats (their operands are finite, their results checked later).
+    generic = dict(helpers, **functions, math=math)
+    floats = dict(helpers, **{op.name: op.forward for op in ops.values()}, math=math)
+    for rule in _RULES.values():
+        _install_partials(rule.op, rule, generic, floats)
+    _install_propagate(list(_RULES.values()), floats)
+    return functions
