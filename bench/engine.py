@@ -1,29 +1,37 @@
-"""microcalc's engine beside micrograd 0.1.0, in one process: speed, memory, depth.
+"""microcalc's eager engine beside micrograd 0.1.0 and beside microcalc as it was at commit
+142aa31 (before the engine was reworked), in one process: speed, linearity, memory, depth.
 
     bash bench/setup.sh                       # once: bench/.venv with micrograd 0.1.0
-    bench/.venv/bin/python bench/engine.py    # --reps N for more repetitions
+    bench/.venv/bin/python bench/engine.py    # --reps N for more steps, --quick for fewer
 
-1. micrograd's demo training step (MLP(2, [16, 16, 1]) on moons100.csv, hinge loss plus
-   1e-4 L2, full batch): graph building, backward, and the whole step (build + backward +
-   SGD update), medians over --reps steps. The engines take turns step by step, the order
-   swapping every round, so both see the same machine noise.
-   Before every timed step the cyclic garbage collector is run (untimed). For microcalc
-   it finds nothing to free (its graph is freed by reference counting inside the next
-   step, which is timed); for micrograd it frees the previous step's graph outside the
-   timing, so micrograd's figures here are a little better than in a real training loop.
-   A second measure runs each engine as a training loop does, several steps in a row with
-   the collector left alone, in alternating blocks so that the noise is still shared.
-2. Memory per graph node (tracemalloc): bytes held by one demo loss graph once built, and
-   bytes at the peak of building it and running backward, divided by its number of nodes.
-3. A chain of 1,000,000 nodes: y = x + x + ... + x, then backward().
+commit 142aa31's microcalc is taken from git (as bench/train.py does) and imported as
+microcalc_142aa31, beside this checkout's.
 
-Targets (issue 2): a whole step at most 1/10 of micrograd's time; memory per node at most
-1/4 of micrograd's.
+1. micrograd's demo step, written as demo.ipynb writes it (MLP(2, [16, 16, 1]) on
+   moons100.csv, hinge loss plus 1e-4 L2, full batch; graph, backward and SGD update), run by
+     micrograd      0.1.0, the cyclic garbage collector on (Python's default)
+     micrograd -gc  0.1.0, the collector off and one gc.collect() per step, inside the timing
+                    (micrograd makes reference cycles every step: without it they pile up)
+     142aa31        microcalc's eager engine before this rework
+     microcalc      this checkout
+   Each engine runs blocks of steps in a row, as a training loop does; the blocks take turns
+   so that every engine sees the same machine noise. Medians; the losses are compared step
+   by step.
+2. microcalc's own eager step (nn.GraphStep, what train(..., compiled=False) runs: the same
+   graph and the same losses), 142aa31 beside this checkout, at the demo's size and on
+   MLP(2, [64, 64, 1]) over 500 points: milliseconds and nanoseconds per node. Linear: this
+   checkout's ns per node at the large size over the demo's.
+3. Memory per graph node (tracemalloc): bytes held by one demo loss graph once built, and
+   the peak of building it and running backward, divided by its number of nodes.
+4. A chain of 1,000,000 nodes: y = x + x + ... + x, then backward().
+
+The machine is shared: read the ratios, and run it twice.
 """
 
 import argparse
 import csv
 import gc
+import importlib
 import platform
 import random
 import statistics
@@ -33,7 +41,7 @@ import tracemalloc
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))      # measure this checkout, installed or not
+sys.path.insert(0, str(ROOT))                # measure this checkout, installed or not
 
 import micrograd  # noqa: E402
 import micrograd.engine  # noqa: E402
@@ -43,18 +51,29 @@ import microcalc  # noqa: E402
 import microcalc.engine  # noqa: E402
 import microcalc.nn  # noqa: E402
 
+from train import microcalc_at  # noqa: E402
+
+BEFORE = "142aa31"           # the eager engine before this rework
+if microcalc_at(BEFORE) is None:
+    sys.exit(f"microcalc at {BEFORE} is needed beside this checkout: run from a git checkout")
+microcalc_142aa31 = importlib.import_module(f"microcalc_{BEFORE}")
+importlib.import_module(f"microcalc_{BEFORE}.engine")
+importlib.import_module(f"microcalc_{BEFORE}.nn")
+
 MOONS = ROOT / "examples" / "data" / "moons100.csv"
 CHAIN_NODES = 1_000_000
 
 
 class Engine:
-    """One engine's Value and MLP, and its own way of listing a graph's nodes."""
+    """One engine's Value and MLP, how to count a graph's nodes, and how its loop runs."""
 
-    def __init__(self, name, value_class, mlp_class, nodes_of):
+    def __init__(self, name, package, value_class, mlp_class, nodes_of, collector=True):
         self.name = name
+        self.package = package
         self.Value = value_class
         self.MLP = mlp_class
         self.nodes_of = nodes_of
+        self.collector = collector       # False: collector off, one collection per step
 
 
 def _micrograd_nodes(root):
@@ -67,11 +86,15 @@ def _micrograd_nodes(root):
     return seen
 
 
-ENGINES = [
-    Engine("micrograd", micrograd.engine.Value, micrograd.nn.MLP, _micrograd_nodes),
-    Engine("microcalc", microcalc.engine.Value, microcalc.nn.MLP,
-           microcalc.engine.topological_order),
-]
+MICROGRAD = Engine("micrograd", micrograd, micrograd.engine.Value, micrograd.nn.MLP,
+                   _micrograd_nodes)
+MICROGRAD_NO_GC = Engine("micrograd -gc", micrograd, micrograd.engine.Value,
+                         micrograd.nn.MLP, _micrograd_nodes, collector=False)
+BEFORE = Engine("142aa31", microcalc_142aa31, microcalc_142aa31.engine.Value,
+                microcalc_142aa31.nn.MLP, microcalc_142aa31.engine.topological_order)
+NOW = Engine("microcalc", microcalc, microcalc.engine.Value, microcalc.nn.MLP,
+             microcalc.engine.topological_order)
+ENGINES = [MICROGRAD, MICROGRAD_NO_GC, BEFORE, NOW]
 
 
 def load_moons():
@@ -92,7 +115,7 @@ def demo_loss(engine, model, X, y):
 
 
 class Trainer:
-    """One engine training the demo model, a step at a time, timing each phase."""
+    """One engine training the demo model with the demo's code, a step at a time."""
 
     def __init__(self, engine, X, y):
         self.engine, self.X, self.y = engine, X, y
@@ -100,58 +123,79 @@ class Trainer:
         self.model = engine.MLP(2, [16, 16, 1])
         self.k = 0
         self.graph = None
-        self.times = {"build": [], "backward": [], "step": []}
+        self.times = []
         self.losses = []
 
-    def step(self, timed=True):
+    def step(self):
         model = self.model
         t0 = time.perf_counter()
-        self.graph = None        # the previous step's graph goes now, inside the timing
         total = demo_loss(self.engine, model, self.X, self.y)
-        t1 = time.perf_counter()
         model.zero_grad()
         total.backward()
-        t2 = time.perf_counter()
         lr = 1.0 - 0.9 * self.k / 100
         for p in model.parameters():
             p.data -= lr * p.grad
-        t3 = time.perf_counter()
-        self.graph = total
+        self.graph = total            # kept until the next step's graph is built, as the demo
+        if not self.engine.collector:
+            gc.collect()
+        self.times.append(time.perf_counter() - t0)
         self.k += 1
         self.losses.append(total.data)
-        if timed:
-            self.times["build"].append(t1 - t0)
-            self.times["backward"].append(t2 - t1)
-            self.times["step"].append(t3 - t0)
 
 
-def time_interleaved(reps, X, y):
-    trainers = [Trainer(engine, X, y) for engine in ENGINES]
-    for round_ in range(reps):
-        for trainer in trainers if round_ % 2 == 0 else reversed(trainers):
-            gc.collect()
-            trainer.step()
-    return trainers
-
-
-def time_in_blocks(rounds, block, X, y):
-    """Steps as a training loop runs them: each engine takes `block` steps in a row with the
-    collector left to itself (after one untimed step, so that every timed step frees the
-    graph before it), the engines' blocks alternating so they still share the noise."""
+def demo_steps(rounds, block, X, y):
+    """Every engine takes `block` steps in a row, after one untimed step; the engines'
+    blocks take turns, `rounds` times, the order rotating."""
     trainers = [Trainer(engine, X, y) for engine in ENGINES]
     for round_ in range(rounds):
-        for trainer in trainers if round_ % 2 == 0 else reversed(trainers):
-            gc.collect()           # the other engine's garbage is not this engine's cost
-            trainer.step(timed=False)
-            for _ in range(block):
+        turn = trainers[round_ % len(trainers):] + trainers[:round_ % len(trainers)]
+        for trainer in turn:
+            gc.collect()               # the other engines' garbage is not this one's cost
+            collecting = trainer.engine.collector
+            if not collecting:
+                gc.disable()
+            try:
                 trainer.step()
-            trainer.graph = None
+                trainer.times.pop()
+                for _ in range(block):
+                    trainer.step()
+            finally:
+                trainer.graph = None
+                gc.enable()
     return trainers
+
+
+def graph_step_times(package, inputs, labels, sizes, steps):
+    """microcalc's own eager step (nn.GraphStep plus the SGD update) on one package: the
+    seconds of each step, and the losses."""
+    nn = package.nn
+    data = nn.Dataset(inputs, labels, name="bench")
+    model = nn.MLP(2, sizes, seed=1337)
+    step = nn.GraphStep(nn.Objective(model, loss="hinge", l2=1e-4))
+    parameters = model.parameters()
+    times, losses = [], []
+    for k in range(steps):
+        gc.collect()
+        t0 = time.perf_counter()
+        loss, _ = step(data)
+        lr = 1.0 - 0.9 * k / 100
+        for p in parameters:
+            p.data -= lr * p.grad
+        times.append(time.perf_counter() - t0)
+        losses.append(loss)
+    return times, losses
+
+
+def count_nodes(inputs, labels, sizes):
+    nn = microcalc.nn
+    model = nn.MLP(2, sizes, seed=1337)
+    total, _, _ = nn.Objective(model, loss="hinge", l2=1e-4)(nn.Dataset(inputs, labels))
+    return len(microcalc.engine.topological_order(total))
 
 
 def memory_per_node(engine, X, y):
     """Bytes per node held by one demo loss graph once built, and at the peak of building
-    it and running backward (which adds the topological order and its bookkeeping)."""
+    it and running backward (which adds the walk and its bookkeeping)."""
     random.seed(1337)
     model = engine.MLP(2, [16, 16, 1])
     gc.collect()
@@ -194,59 +238,92 @@ def ms(seconds):
     return f"{seconds * 1000:9.1f} ms"
 
 
+def big_points(n):
+    """n points of micrograd's moons for the large network (microcalc's own generator)."""
+    data = microcalc.nn.moons(n, seed=3)
+    return [list(x) for x in data.inputs], list(data.labels)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--reps", type=int, default=7, help="timed steps per engine")
-    parser.add_argument("--chain", type=int, default=CHAIN_NODES, help="nodes in the chain")
+    parser.add_argument("--reps", type=int, default=3,
+                        help="rounds of the demo step (each a block of 2 steps per engine)")
+    parser.add_argument("--quick", action="store_true",
+                        help="fewer steps at the large size, a shorter chain")
+    parser.add_argument("--chain", type=int, default=None, help="nodes in the chain")
     args = parser.parse_args()
+    chain_nodes = args.chain or (100_000 if args.quick else CHAIN_NODES)
     X, y = load_moons()
-
     print(f"Python {platform.python_version()} on {platform.machine()}; "
           f"micrograd {getattr(micrograd, '__version__', '0.1.0')}, "
-          f"microcalc {microcalc.__version__}\n")
+          f"microcalc {microcalc.__version__} (this checkout) and at 142aa31\n")
 
-    print(f"1. micrograd's demo step, median of {args.reps} interleaved steps")
-    old, new = time_interleaved(args.reps, X, y)
-    node_count = len(microcalc.engine.topological_order(new.graph))
-    same = all(abs(a - b) <= 1e-9 * abs(a) for a, b in zip(old.losses, new.losses))
-    print(f"   {node_count:,} nodes per loss graph; the two engines' losses "
-          f"{'agree' if same else 'DISAGREE'} step by step (to 1e-9)")
-    print(f"   {'':10}{'micrograd':>12}{'microcalc':>12}{'faster':>10}")
-    for phase in ("build", "backward", "step"):
-        a = statistics.median(old.times[phase])
-        b = statistics.median(new.times[phase])
-        print(f"   {phase:10}{ms(a):>12}{ms(b):>12}{a / b:9.1f}x")
-    speedup = statistics.median(old.times["step"]) / statistics.median(new.times["step"])
-    old.graph = new.graph = None
+    print(f"1. micrograd's demo step as demo.ipynb writes it: {args.reps} rounds of "
+          f"2 steps in a row per engine, medians")
+    trainers = demo_steps(args.reps, 2, X, y)
+    now = trainers[-1]
+    node_count = count_nodes(X, y, [16, 16, 1])
+    steps = min(len(t.losses) for t in trainers)
+    agree = {t.engine.name: max(abs(a - b) / abs(b) for a, b in
+                                zip(t.losses[:steps], now.losses[:steps]))
+             for t in trainers}
+    print(f"   {node_count:,} nodes per loss graph; largest relative difference of the losses "
+          f"from microcalc's over {steps} steps: " +
+          ", ".join(f"{name} {d:.1e}" for name, d in agree.items() if name != "microcalc"))
+    medians = {t.engine.name: statistics.median(t.times) for t in trainers}
+    mine = medians["microcalc"]
+    print(f"   {'':15}{'step':>12}{'per node':>12}{'microcalc is':>16}")
+    for name, seconds in medians.items():
+        ratio = "" if name == "microcalc" else f"{seconds / mine:13.1f}x faster"
+        print(f"   {name:15}{ms(seconds):>12}{seconds / node_count * 1e9:9.0f} ns {ratio}")
 
-    rounds = max(2, args.reps // 3)
-    print(f"   in a loop ({rounds} alternating blocks of 3 steps in a row per engine, "
-          f"collector untouched):")
-    old, new = time_in_blocks(rounds, 3, X, y)
-    a, b = statistics.median(old.times["step"]), statistics.median(new.times["step"])
-    print(f"   {'step':10}{ms(a):>12}{ms(b):>12}{a / b:9.1f}x")
-    loop_speedup = a / b
+    print("\n2. microcalc's own eager step (nn.GraphStep + SGD), median of the steps")
+    big_inputs, big_labels = big_points(500)
+    sizes = {"demo": ([16, 16, 1], X, y, 5), "large": ([64, 64, 1], big_inputs, big_labels,
+                                                      1 if args.quick else 2)}
+    per_node = {}
+    print(f"   {'':30}{'142aa31':>12}{'microcalc':>12}{'faster':>9}{'ns/node':>10}")
+    for label, (shape, inputs, labels, n_steps) in sizes.items():
+        nodes = count_nodes(inputs, labels, shape)
+        old_times, old_losses = graph_step_times(microcalc_142aa31, inputs, labels, shape,
+                                                 n_steps)
+        new_times, new_losses = graph_step_times(microcalc, inputs, labels, shape, n_steps)
+        a, b = statistics.median(old_times), statistics.median(new_times)
+        per_node[label] = b / nodes * 1e9
+        same = "same losses" if old_losses == new_losses else "LOSSES DIFFER"
+        what = f"MLP(2, {shape}) x {len(inputs)} ({nodes / 1e6:.2f}M nodes)"
+        print(f"   {what:30}{ms(a):>12}{ms(b):>12}{a / b:8.1f}x{per_node[label]:7.0f} ns"
+              f"   {same}")
+    linear = per_node["large"] / per_node["demo"]
+    print(f"   ns per node at the large size over the demo's: {linear:.2f}")
 
-    print("\n2. memory per node (tracemalloc), one loss graph")
-    rows = {e.name: memory_per_node(e, X, y) for e in ENGINES}
-    print(f"   {'':10}{'micrograd':>12}{'microcalc':>12}{'share':>10}")
+    print("\n3. memory per node (tracemalloc), one demo loss graph")
+    rows = {e.name: memory_per_node(e, X, y) for e in (MICROGRAD, BEFORE, NOW)}
+    print(f"   {'':10}{'micrograd':>12}{'142aa31':>12}{'microcalc':>12}{'share':>8}")
     for column, label in ((0, "graph"), (1, "peak")):
-        a, b = rows["micrograd"][column], rows["microcalc"][column]
-        print(f"   {label:10}{a:8.0f} B/n{b:8.0f} B/n{b / a:10.2f}")
-    print("   (graph: held once built; peak: building it and running backward)")
-    memory_ratio = rows["microcalc"][1] / rows["micrograd"][1]
+        a, b, c = (rows[name][column] for name in ("micrograd", "142aa31", "microcalc"))
+        print(f"   {label:10}{a:8.0f} B/n{b:8.0f} B/n{c:8.0f} B/n{c / a:8.2f}")
+    print("   (graph: held once built; peak: building it and running backward;"
+          " share: microcalc over micrograd)")
+    memory_ratio = max(rows["microcalc"][k] / rows["micrograd"][k] for k in (0, 1))
 
-    print(f"\n3. a chain of {args.chain:,} nodes, then backward()")
-    for engine in ENGINES:
-        build, backward, outcome = chain(engine, args.chain)
+    print(f"\n4. a chain of {chain_nodes:,} nodes, then backward()")
+    for engine in (MICROGRAD, NOW):
+        build, backward, outcome = chain(engine, chain_nodes)
         back = "failed" if backward is None else f"backward {backward:.2f} s"
         print(f"   {engine.name:10}build {build:.2f} s, {back}: {outcome}")
 
     print("\ntargets")
-    for how, ratio in (("interleaved", speedup), ("in a loop", loop_speedup)):
-        print(f"   whole step <= 1/10 of micrograd's ({how}):  1/{ratio:.1f}   "
-              f"{'met' if ratio >= 10 else 'MISSED'}")
-    print(f"   peak memory per node <= 1/4 of micrograd's:  1/{1 / memory_ratio:.1f}   "
+    checks = [
+        ("demo step >= 25x micrograd (collector on)", medians["micrograd"] / mine, 25),
+        ("demo step >= 5x micrograd (collector off)", medians["micrograd -gc"] / mine, 5),
+        ("demo step >= 2x microcalc at 142aa31", medians["142aa31"] / mine, 2),
+    ]
+    for what, ratio, target in checks:
+        print(f"   {what:48}{ratio:7.1f}x   {'met' if ratio >= target else 'MISSED'}")
+    print(f"   {'ns/node, large over demo <= 1.3 (GraphStep)':48}{linear:7.2f}    "
+          f"{'met' if linear <= 1.3 else 'MISSED'}")
+    print(f"   {'memory per node <= 1/4 of micrograd':48}{memory_ratio:7.2f}    "
           f"{'met' if memory_ratio <= 0.25 else 'MISSED'}")
 
 

@@ -11,7 +11,7 @@ prediction, so the training loop and the language read the same list.
 
 from __future__ import annotations
 
-from ..engine import FUNCTIONS, Value
+from ..engine import FUNCTIONS, Value, builds_graph
 from ..errors import MicrocalcError
 
 TYPE_CHECKING = False      # typing is not imported when microcalc runs
@@ -49,11 +49,13 @@ def _squared_errors(predictions, targets):
     return errors
 
 
+@builds_graph
 def sse(predictions: Scores, targets: Scores) -> Value:
     """Sum of squared errors, sum((p - t)**2): the micrograd lecture's regression loss."""
     return sum(_squared_errors(predictions, targets))
 
 
+@builds_graph
 def mse(predictions: Scores, targets: Scores) -> Value:
     """Mean squared error, mean((p - t)**2)."""
     return _mean(_squared_errors(predictions, targets))
@@ -63,6 +65,7 @@ def _sign(label):
     return 1.0 if label > 0 else -1.0
 
 
+@builds_graph
 def hinge(scores: Scores, labels: Sequence[float]) -> Value:
     """Max-margin loss, mean(relu(1 - y*score)) with y = +1 or -1, as micrograd's demo."""
     # The demo's exact expression, so its losses are reproduced to the last digit.
@@ -70,6 +73,7 @@ def hinge(scores: Scores, labels: Sequence[float]) -> Value:
                   for score, y in _pairs(scores, labels)])
 
 
+@builds_graph
 def binary_cross_entropy(logits: Scores, labels: Sequence[float]) -> Value:
     """Cross-entropy of sigmoid(logit) against labels, computed from the logits.
 
@@ -94,6 +98,7 @@ def softmax(logits: Scores) -> list[Value]:
     return [e / total for e in exps]
 
 
+@builds_graph
 def softmax_cross_entropy(logits: Sequence[Scores], classes: Sequence[int]) -> Value:
     """mean(-log softmax(z)[c]) over rows of logits, c the true class index.
 
@@ -115,6 +120,7 @@ def softmax_cross_entropy(logits: Sequence[Scores], classes: Sequence[int]) -> V
     return _mean(losses)
 
 
+@builds_graph
 def l2(parameters: Sequence[Value], alpha: float) -> Union[Value, float]:
     """alpha * sum(p*p): micrograd's demo regularisation (alpha = 1e-4)."""
     return alpha * sum(p * p for p in parameters)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 import random
 
-from ..engine import Value
+from ..engine import Value, collector_paused
 from ..errors import MicrocalcError
 
 TYPE_CHECKING = False      # typing is not imported when microcalc runs
@@ -33,6 +33,9 @@ __all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "INITIALISERS"]
 
 def _linear(v):
     return v
+
+
+_add, _mul = Value.__add__, Value.__mul__
 
 
 # Activation name -> (function of a Value, the name micrograd-style reprs use).
@@ -142,10 +145,17 @@ class Neuron(Module):
         self._activate = ACTIVATIONS[activation][0]
 
     def __call__(self, x: Row) -> Value:
+        with collector_paused():
+            return self._forward(x)
+
+    def _forward(self, x: Row) -> Value:
         if x.__class__ is not list or len(x) != len(self.w):
             x = _inputs(x, len(self.w), repr(self))
-        # b + w0*x0 + w1*x1 + ...: micrograd's order of summation, so sums match it exactly.
-        act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
+        # b + w0*x0 + w1*x1 + ...: micrograd's sum(), in its order, so sums match it exactly;
+        # Value's methods called directly, which skips Python's operator dispatch.
+        act = self.b
+        for wi, xi in zip(self.w, x):
+            act = _add(act, _mul(wi, xi))
         return self._activate(act)
 
     def parameters(self) -> list[Value]:
@@ -177,7 +187,11 @@ class Layer(Module):
             _prefix_labels(neuron, f"n{i}.")
 
     def __call__(self, x: Row) -> Any:
-        out = [n(x) for n in self.neurons]
+        with collector_paused():
+            return self._forward(x)
+
+    def _forward(self, x: Row) -> Any:
+        out = [n._forward(x) for n in self.neurons]
         return out[0] if self.squeeze and len(out) == 1 else out
 
     @property
@@ -241,8 +255,9 @@ class MLP(Module):
     def __call__(self, x: Row) -> Any:
         if x.__class__ is not list or len(x) != self.nin:
             x = _inputs(x, self.nin, self.describe())
-        for layer in self.layers:
-            x = layer(x)
+        with collector_paused():
+            for layer in self.layers:
+                x = layer._forward(x)
         return x
 
     @property

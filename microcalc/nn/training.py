@@ -22,7 +22,7 @@ import time
 from typing import NamedTuple, Optional
 
 from ..compiled import compile_graph
-from ..engine import DomainError, Value
+from ..engine import DomainError, Value, builds_graph
 from ..errors import MicrocalcError
 from .losses import LOSSES, l2 as l2_penalty
 from .optim import OPTIMIZERS, Optimizer
@@ -76,6 +76,7 @@ class Objective:
             return batch.labels
         return [self.class_index[y] for y in batch.labels]
 
+    @builds_graph
     def __call__(self, batch: Dataset) -> Any:
         """(total loss as a Value, the network's outputs, the targets)."""
         # Inputs are Values, as in micrograd's demo: leaves a recorded graph can re-bind.
@@ -100,6 +101,8 @@ class GraphStep:
         self.objective = objective
         self.parameters = objective.model.parameters()
 
+    # Built, differentiated and freed with the collector paused: it never walks the graph.
+    @builds_graph
     def __call__(self, batch: Dataset) -> Any:
         total, outputs, targets = self.objective(batch)
         for p in self.parameters:
