@@ -20,7 +20,8 @@ from __future__ import annotations
 import math
 import random
 
-from ..engine import Value, collector_paused
+from ..engine import Value
+from ..engine.collector import pause, resume
 from ..errors import MicrocalcError
 
 TYPE_CHECKING = False      # typing is not imported when microcalc runs
@@ -145,8 +146,11 @@ class Neuron(Module):
         self._activate = ACTIVATIONS[activation][0]
 
     def __call__(self, x: Row) -> Value:
-        with collector_paused():
+        pause()
+        try:
             return self._forward(x)
+        finally:
+            resume()
 
     def _forward(self, x: Row) -> Value:
         if x.__class__ is not list or len(x) != len(self.w):
@@ -187,8 +191,11 @@ class Layer(Module):
             _prefix_labels(neuron, f"n{i}.")
 
     def __call__(self, x: Row) -> Any:
-        with collector_paused():
+        pause()
+        try:
             return self._forward(x)
+        finally:
+            resume()
 
     def _forward(self, x: Row) -> Any:
         out = [n._forward(x) for n in self.neurons]
@@ -255,9 +262,13 @@ class MLP(Module):
     def __call__(self, x: Row) -> Any:
         if x.__class__ is not list or len(x) != self.nin:
             x = _inputs(x, self.nin, self.describe())
-        with collector_paused():
+        # The collector paused, without allocating first: see engine/collector.py.
+        pause()
+        try:
             for layer in self.layers:
                 x = layer._forward(x)
+        finally:
+            resume()
         return x
 
     @property
