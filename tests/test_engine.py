@@ -1,5 +1,5 @@
-"""The engine against independent answers: FACTS.md's worked examples, micrograd's own test
-cases, exact fractions, and central finite differences."""
+"""The engine against independent answers: the worked examples of micrograd's lecture,
+micrograd's own test cases, exact fractions, and central finite differences."""
 
 import math
 from fractions import Fraction

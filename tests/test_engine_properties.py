@@ -114,3 +114,30 @@ def test_backward_agrees_with_functional_grad(expr, point):
     for name, g in zip("xyz", functional):
         got = env[name].grad
         assert got == g or (math.isnan(g) and math.isnan(got))
+
+
+def build_topo(root):
+    """micrograd's build_topo, recursive, over the operands in order."""
+    topo, visited = [], set()
+
+    def build(v):
+        if v not in visited:
+            visited.add(v)
+            for child in v.operands:
+                build(child)
+            topo.append(v)
+    build(root)
+    return topo
+
+
+@settings(max_examples=300, deadline=None)
+@given(expressions, points)
+def test_the_walk_lists_nodes_in_micrograds_order(expr, point):
+    """The iterative walk (no visited set, no recursion) gives build_topo's order exactly, so
+    gradients are summed in the same order on every run."""
+    try:
+        out, env = evaluate(expr, point)
+    except DomainError:
+        assume(False)
+    shared = out * out + env["x"]            # nodes reached along several paths
+    assert topological_order(shared) == build_topo(shared)

@@ -1,8 +1,8 @@
 """micrograd programs run on microcalc with only their imports changed.
 
-The engine cases are micrograd's own test/test_engine.py (its PyTorch comparisons replaced by
-the exact answers in FACTS.md); the demo is micrograd's demo.ipynb cell by cell, with
-scikit-learn's make_moons replaced by the same 100 points read from moons100.csv.
+The engine cases are micrograd's own test/test_engine.py, its PyTorch comparisons replaced by
+the exact answers (fractions such as 2421/98); the demo is micrograd's demo.ipynb cell by
+cell, with scikit-learn's make_moons replaced by the same 100 points read from moons100.csv.
 """
 
 import random
@@ -88,7 +88,7 @@ def test_module_interface():
     random.seed(1)
     model = MLP(3, [4, 4, 1])
     assert isinstance(model, Module)
-    assert len(model.parameters()) == 41              # the seeds' count: 16 + 20 + 5
+    assert len(model.parameters()) == 41              # 16 + 20 + 5
     out = model([2.0, 3.0, -1.0])
     assert isinstance(out, Value)                     # one output: a bare Value, as micrograd
     out.backward()
@@ -108,7 +108,7 @@ def test_width_one_hidden_layer_works():
 
 @pytest.mark.slow
 def test_demo_prints_micrograds_losses(capsys):
-    """demo.ipynb as written for micrograd; FACTS.md has micrograd's printed numbers."""
+    """demo.ipynb as written for micrograd, beside the numbers micrograd prints."""
     # --- the notebook, cell by cell; only the imports above and the data source differ ---
     np.random.seed(1337)
     random.seed(1337)
@@ -181,3 +181,4 @@ def test_demo_prints_micrograds_losses(capsys):
     for k, (expected_loss, expected_accuracy) in micrograd.items():
         assert losses[k] == pytest.approx(expected_loss, rel=1e-9)
         assert accuracies[k] == expected_accuracy
+    assert losses[99] == 0.010978370135492717          # micrograd's final loss, to the bit
