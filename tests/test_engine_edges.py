@@ -219,3 +219,25 @@ def test_gradcheck_still_flags_a_wrong_small_gradient(monkeypatch):
     finally:
         monkeypatch.undo()
         compile_table()
+
+
+def test_a_derivative_by_a_value_exponent_at_zero_still_follows_the_exponent():
+    x, y = Value(3.0), Value(0.0)
+    g = grad(x ** y, x, create_graph=True)      # 0 now, but a graph of y, not a constant
+    assert g.data == 0.0
+    y.data = 2.0
+    assert g.recompute().data == 6.0
+
+
+def test_an_infinite_partial_behind_a_zero_gradient_is_still_an_error():
+    """0 times infinity is not 0: z * sqrt(z) at 0 has no derivative the chain rule can
+    give (PyTorch says nan), in both ways of asking."""
+    z = Value(0.0)
+    y = z * z.sqrt()
+    with pytest.raises(DomainError):
+        grad(y, z)
+    with pytest.raises(DomainError):
+        grad(y, z, create_graph=True)
+    with pytest.raises(DomainError):
+        y.backward()
+    assert z.grad == 0.0

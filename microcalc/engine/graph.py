@@ -135,17 +135,18 @@ def _pass(root, order, leaves):
 def _careful_pass(nodes, leaves):
     """The backward pass with every partial checked. A partial that is exactly 0 contributes
     0 whatever the gradient above it (so relu of a negative, or x**0, stops an infinite or
-    undefined one); an infinite partial, or one that cannot be computed, that reaches an
-    input is a DomainError. nan from d(a**b)/db at a < 0 is kept: undefined, as in PyTorch."""
+    undefined one), as PyTorch's where(); an infinite partial, or one that cannot be computed,
+    that reaches an input is a DomainError, even behind a gradient of 0 (0 times infinity is
+    not 0). nan from d(a**b)/db at a < 0 is kept: undefined, as in PyTorch."""
     trouble = None                      # (node, exception) of the first infinite partial
     for v in nodes:
         g = v.grad
-        if not g:
-            continue
         rule = v._rule
         if rule is None:
             if v._a is not None:
                 v._backward()
+            continue
+        if not g and rules.skips_zero(rule):
             continue
         operands = v.operands
         numbers = [x.data for x in operands]

@@ -17,11 +17,13 @@ micrograd's pictures and never gets a gradient.
 import ast
 import linecache
 import math
+import textwrap
 
 from ..errors import DivisionByZero, Overflow, Undefined
 from .value import Value
 
-__all__ = ["Rule", "install", "rule_for", "domain_error", "derivative_error", "propagate"]
+__all__ = ["Rule", "install", "rule_for", "domain_error", "derivative_error", "propagate",
+           "weighted_sum"]
 
 _new = object.__new__
 
@@ -82,6 +84,7 @@ def rule_for(name, by_number=False):
 
 
 propagate = None     # set by install(): (nodes, root first) -> None
+weighted_sum = None  # set by install(): (b, weights, inputs) -> b + w0*x0 + w1*x1 + ...
 
 
 # -- code generation -------------------------------------------------------------------------
@@ -98,51 +101,91 @@ def _names_in(expression):
             if isinstance(node, ast.Name)}
 
 
-# An op applied to operands: the forward rule, then the domain check. Every way of applying
-# an op (an operator, a method, a function on floats) is this one template.
-_APPLY = """\
-def {function}({params}):
-{prologue}    try:
-        out = forward({numbers})
-    except (ArithmeticError, ValueError) as exc:
-        raise domain_error(op, ({operands},), exc) from None
-    if out - out:                       # inf or nan: overflow
-        raise domain_error(op, ({operands},))
-{epilogue}"""
+# An op applied to numbers: the forward rule, then the domain check. Every way of applying
+# an op (an operator, a method, a function on floats, a neuron's weighted sum) is built
+# around this one piece.
+_CHECKED = """\
+try:
+    out = {forward}({numbers})
+except (ArithmeticError, ValueError) as exc:
+    raise domain_error({op}, ({operands},), exc) from None
+if out - out:                       # inf or nan: overflow
+    raise domain_error({op}, ({operands},))
+"""
 
 # The result as a new node. Value.__init__ checks what a user gives; a result needs no check.
 # Every slot of Value is set here (value.py lists them).
 _NEW_NODE = """\
-    node = new(Value)
-    node.data = out
-    node.grad = 0.0
-    node._a = {a}
-    node._b = {b}
-    node._op = token
-    node._rule = rule
-    node._mark = None
-    return node
+{node} = new(Value)
+{node}.data = out
+{node}.grad = 0.0
+{node}._a = {a}
+{node}._b = {b}
+{node}._op = {token}
+{node}._rule = {rule}
+{node}._mark = None
 """
 
 _COERCE = """\
-    if {name}.__class__ is not Value and not isinstance({name}, Value):
-        {name} = Value({name})
+if {name}.__class__ is not Value and not isinstance({name}, Value):
+    {name} = Value({name})
 """
 
 # x ** number: micrograd's node is '**2', with one child; x ** Value is a plain pow node.
 _POW_PROLOGUE = """\
-    if other.__class__ is Value or isinstance(other, Value):
-        rule, token = value_rule, value_token
-    else:
-        rule, token = number_rule, pow_token(other)
-        other = Value(other)
+if other.__class__ is Value or isinstance(other, Value):
+    rule, token = value_rule, value_token
+else:
+    rule, token = number_rule, pow_token(other)
+    other = Value(other)
 """
 
 
+def _block(indent, template, **names):
+    return textwrap.indent(template.format(**names), " " * indent)
+
+
 def _apply_source(function, params, numbers, operands, prologue="", node=None):
-    epilogue = "    return out\n" if node is None else _NEW_NODE.format(a=node[0], b=node[1])
-    return _APPLY.format(function=function, params=params, prologue=prologue,
-                         numbers=numbers, operands=operands, epilogue=epilogue)
+    """def function(params): the op applied, returning its number or (node) a new node."""
+    source = f"def {function}({params}):\n" + textwrap.indent(prologue, "    ")
+    source += _block(4, _CHECKED, forward="forward", numbers=numbers, op="op",
+                     operands=operands)
+    if node is None:
+        return source + "    return out\n"
+    source += _block(4, _NEW_NODE, node="node", a=node[0], b=node[1], token="token",
+                     rule="rule")
+    return source + "    return node\n"
+
+
+# b + w0*x0 + w1*x1 + ...: a neuron's weighted sum, node by node as `+` and `*` build it
+# (micrograd's sum() in its order), without a method call per node.
+_WEIGHTED_SUM = """\
+def weighted_sum(total, weights, inputs):
+    for w, x in zip(weights, inputs):
+{coerce}{product}{new_product}{sum}{new_sum}        total = node
+    return total
+"""
+
+
+def _install_weighted_sum():
+    global weighted_sum
+    mul, add = _RULES["mul", False], _RULES["add", False]
+    source = _WEIGHTED_SUM.format(
+        coerce=_block(8, _COERCE, name="x"),
+        product=_block(8, _CHECKED, forward="mul_forward", numbers="w.data, x.data",
+                       op="mul_op", operands="w, x"),
+        new_product=_block(8, _NEW_NODE, node="product", a="w", b="x", token="mul_token",
+                           rule="mul_rule"),
+        sum=_block(8, _CHECKED, forward="add_forward", numbers="total.data, out",
+                   op="add_op", operands="total, product"),
+        new_sum=_block(8, _NEW_NODE, node="node", a="total", b="product", token="add_token",
+                       rule="add_rule"))
+    ns = {"Value": Value, "new": _new, "domain_error": domain_error,
+          "mul_forward": mul.op.forward, "mul_op": mul.op, "mul_token": mul.token,
+          "mul_rule": mul, "add_forward": add.op.forward, "add_op": add.op,
+          "add_token": add.token, "add_rule": add}
+    _compile(source, ns, "weighted_sum")
+    weighted_sum = ns["weighted_sum"]
 
 
 _POW_TOKENS = {}
@@ -261,6 +304,18 @@ def _step_source(rule, indent):
     return "".join(" " * indent + line + "\n" for line in lines)
 
 
+def skips_zero(rule):
+    """Whether a node whose gradient is exactly 0 may be passed over: its partials are finite
+    wherever the op is defined (only an op with a domain has partials that can be infinite,
+    at its domain's edge, and 0 times those is not 0)."""
+    return rule.op.domain is None
+
+
+_ZERO_STOPS = """\
+            if not g:
+                continue
+"""
+
 # The order in which propagate tests a node's rule: the ops of a neural network first.
 _FREQUENT = ("add", "mul", "relu", "tanh", "sub", "pow", "neg", "exp", "div", "sigmoid")
 
@@ -275,12 +330,11 @@ def _install_propagate(rules, floats):
     for k, rule in enumerate(ordered):
         ns[f"rule{k}"] = rule
         branches.append(f"        {'if' if k == 0 else 'elif'} rule is rule{k}:     # {rule!r}\n"
+                        + (_ZERO_STOPS if skips_zero(rule) else "")
                         + _step_source(rule, 12))
     source = ("def propagate(nodes):\n"
               "    for v in nodes:\n"
               "        g = v.grad\n"
-              "        if not g:\n"
-              "            continue\n"
               "        rule = v._rule\n"
               + "".join(branches) +
               "        elif v._a is not None:     # a home-made node: its own _backward\n"
@@ -311,4 +365,5 @@ def install(ops, helpers):
     for rule in _RULES.values():
         _install_partials(rule.op, rule, generic, floats)
     _install_propagate(list(_RULES.values()), floats)
+    _install_weighted_sum()
     return functions

@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 import random
 
-from ..engine import Value
+from ..engine import Value, rules
 from ..engine.collector import pause, resume
 from ..errors import MicrocalcError
 
@@ -35,8 +35,6 @@ __all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "INITIALISERS"]
 def _linear(v):
     return v
 
-
-_add, _mul = Value.__add__, Value.__mul__
 
 
 # Activation name -> (function of a Value, the name micrograd-style reprs use).
@@ -155,12 +153,8 @@ class Neuron(Module):
     def _forward(self, x: Row) -> Value:
         if x.__class__ is not list or len(x) != len(self.w):
             x = _inputs(x, len(self.w), repr(self))
-        # b + w0*x0 + w1*x1 + ...: micrograd's sum(), in its order, so sums match it exactly;
-        # Value's methods called directly, which skips Python's operator dispatch.
-        act = self.b
-        for wi, xi in zip(self.w, x):
-            act = _add(act, _mul(wi, xi))
-        return self._activate(act)
+        # b + w0*x0 + w1*x1 + ...: micrograd's sum(), in its order, so sums match it exactly.
+        return self._activate(rules.weighted_sum(self.b, self.w, x))
 
     def parameters(self) -> list[Value]:
         return self.w + [self.b]
