@@ -241,3 +241,14 @@ def test_an_infinite_partial_behind_a_zero_gradient_is_still_an_error():
     with pytest.raises(DomainError):
         y.backward()
     assert z.grad == 0.0
+
+
+def test_a_shallow_copy_shares_the_operands_and_pickling_keeps_shared_nodes_shared():
+    a, b = Value(2.0), Value(3.0)
+    c = a * b
+    d = copy.copy(c)
+    assert d is not c and d.operands == (a, b) and d.op is OPS["mul"] and d.data == 6.0
+    inner = a * b
+    top = inner.tanh() + inner
+    inner2, top2 = pickle.loads(pickle.dumps([inner, top]))
+    assert top2.operands[1] is inner2 and top2.operands[0].operands[0] is inner2

@@ -17,7 +17,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Set
 
-from ..errors import DomainError, Overflow, Undefined
+from ..errors import Overflow, Undefined
 
 TYPE_CHECKING = False      # typing is not imported when microcalc runs
 if TYPE_CHECKING:
@@ -198,23 +198,28 @@ class Value:
         graph.recompute(self)
         return self
 
-    # -- pickle and deepcopy -----------------------------------------------------------------
+    # -- pickle and copies ------------------------------------------------------------------
 
     def __reduce_ex__(self, protocol):
-        # A node pickles as its own fields plus its operands, which must be pickled before
-        # it. The first node pickled (the root) first hands pickle every node below it,
-        # inputs first, so that no node's operands are ever pickled from inside it: a graph
-        # a million nodes deep pickles without deep recursion.
+        # A node pickles as its own fields plus its operands, which must be pickled before it.
+        # The first node pickled (the root) first hands pickle every node below it, inputs
+        # first, so that no node's operands are ever pickled from inside it: a graph a
+        # million nodes deep pickles (and deep-copies) without deep recursion.
         fields = (self.data, self.grad, self._op,
                   None if self._rule is None else (self._rule.op.name, self._rule.by_number))
         state = (self._a, self._b, self.__dict__ or None)
-        described = getattr(_pickling, "nodes", None)
-        if described is not None and id(self) in described:
-            described.discard(id(self))
-            return (_rebuilt, fields, state)
-        below = graph.topological_order(self)[:-1]
-        _pickling.nodes = {id(v) for v in below}
+        for described in getattr(_pickling, "described", ()):
+            if id(self) in described:
+                return (_rebuilt, fields, state)
+        below = _Below(graph.topological_order(self)[:-1])
         return (_rebuilt_after, (below,) + fields, state)
+
+    def __copy__(self):
+        """A new node with the same fields and the same operands."""
+        v = _rebuilt(self.data, self.grad, self._op, None)
+        v._rule = self._rule
+        v.__setstate__((self._a, self._b, dict(self.__dict__) or None))
+        return v
 
     def __setstate__(self, state):
         self._a, self._b, extra = state
@@ -233,7 +238,24 @@ class Value:
         return value_html(self)
 
 
-_pickling = threading.local()
+_pickling = threading.local()      # .described: the nodes each root being pickled hands on
+
+
+class _Below(list):
+    """The nodes below a root being pickled, in topological order. While pickle (or deepcopy)
+    goes through them, each is known to be described here, so it pickles as its own fields
+    and its operands, which come before it."""
+
+    def __reduce_ex__(self, protocol):
+        return (list, (), None, self._members())
+
+    def _members(self):
+        stack = _pickling.__dict__.setdefault("described", [])
+        stack.append({id(v) for v in self})
+        try:
+            yield from self
+        finally:
+            stack.pop()
 
 
 def _rebuilt(data, grad, op_token, rule):
