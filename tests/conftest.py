@@ -2,6 +2,7 @@
 pictures, reading transcripts out of the docs, and a scratch folder for programs that write
 files. (Test modules import from here, never from each other.)"""
 
+import math
 import os
 import shutil
 
@@ -198,7 +199,11 @@ def absolute_gradients(output, leaves):
         g = adjoint.get(v)
         if g is None or v.is_input:
             continue
-        partials = v.op.derivative(*[c.data for c in v.operands], v.data)
+        try:
+            partials = v.op.derivative(*[c.data for c in v.operands], v.data)
+        except (ArithmeticError, ValueError):      # infinite: stopped by a 0 below, or raised
+            partials = [math.inf] * len(v.operands)
         for child, d in zip(v.operands, partials):
-            adjoint[child] = adjoint.get(child, 0.0) + abs(d) * g
+            if d != 0:                             # a partial of exactly 0 stops the path
+                adjoint[child] = adjoint.get(child, 0.0) + abs(d) * g
     return [adjoint.get(x, 0.0) for x in leaves]

@@ -252,3 +252,20 @@ def test_a_shallow_copy_shares_the_operands_and_pickling_keeps_shared_nodes_shar
     top = inner.tanh() + inner
     inner2, top2 = pickle.loads(pickle.dumps([inner, top]))
     assert top2.operands[1] is inner2 and top2.operands[0].operands[0] is inner2
+
+
+@pytest.mark.parametrize("build, x", [
+    (lambda x: 0.0 ** (-((-x) ** x)), 1.0),       # nan behind a zero gradient: still nan
+    (lambda x: x * x.sqrt(), 0.0),                 # infinity behind a zero gradient: an error
+    (lambda x: (-2.0) ** x.relu(), -0.5),          # behind a partial of exactly 0: 0
+])
+def test_backward_and_create_graph_agree_at_the_edges(build, x):
+    def outcome(create_graph):
+        v = Value(x)
+        try:
+            d = grad(build(v), v, create_graph=create_graph)
+        except DomainError:
+            return "error"
+        d = d.data if isinstance(d, Value) else d
+        return "nan" if math.isnan(d) else d
+    assert outcome(False) == outcome(True)

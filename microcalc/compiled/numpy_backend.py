@@ -427,16 +427,20 @@ class NumpyProgram(Program):
         with np.errstate(all="ignore"):
             for step in reversed(self._steps):
                 step.backward(self, values, gradients)
+            gradients[self.flat.number_exponents] = 0.0
+            finite = _finite(gradients)
+        if not finite:                         # inf or nan somewhere: the engine settles it
+            gradients = np.array(self._engine_gradients())
         self._gradients = gradients
 
     def _settle_partials(self, op, k, partial, operands, outs):
-        """Infinite or nan partials, recomputed by the engine's own rule element by element:
-        it raises where the eager backward raises, and otherwise its numbers stand."""
+        """Infinite or nan partials, recomputed by the engine's own rule element by element;
+        one it cannot compute is infinite, for the engine's backward to settle."""
         partial = np.array(np.broadcast_to(partial, outs.shape), dtype=float)
         columns = [np.broadcast_to(column, outs.shape) for column in operands]
         for j in np.flatnonzero(~np.isfinite(partial)):
             try:
                 partial[j] = op.derivative(*[float(c[j]) for c in columns], float(outs[j]))[k]
             except (ArithmeticError, ValueError):
-                self._raise_backward_error()
+                partial[j] = np.inf
         return partial

@@ -90,6 +90,18 @@ class FlatGraph:
         self._depth_before = None
         self._rank = None
         self._folded = None
+        self._number_exponents = None
+
+    @property
+    def number_exponents(self):
+        """The slots of the exponents of x ** number: constants that get no gradient (the
+        engine differentiates pow by a number in its base only)."""
+        if self._number_exponents is None:
+            self._number_exponents = [
+                group.operands[1][j] for group in self.groups if group.op == "pow"
+                for j, node in enumerate(self.nodes[group.start:group.stop])
+                if node._rule.by_number]
+        return self._number_exponents
 
     @property
     def rank(self):

@@ -80,8 +80,13 @@ class PythonProgram(Program):
                     outs = values[group.start:group.stop]
                     _spread(OPS[group.op], self._forms[group.op], group.operands, outs, gs,
                             values, gradients)
+            for slot in flat.number_exponents:
+                gradients[slot] = 0.0
+            total = sum(gradients)
+            if total - total:                  # inf or nan somewhere: the engine settles it
+                gradients = self._engine_gradients()
         except (ArithmeticError, ValueError):
-            self._raise_backward_error()
+            gradients = self._engine_gradients()
         self._gradients = gradients
 
     def _sum_backward(self, group, gs, gradients):
@@ -114,7 +119,7 @@ def _spread(op, forms, operands, outs, gs, values, gradients):
                 partials = list(map(op.derivative, *[map(get, c) for c in operands], outs))
             terms = map(_mul, map(operator.itemgetter(k), partials), gs)
         elif form[0] == "constant":
-            # A partial of 0 still adds 0 * g, as the engine does: nan where g is nan.
+            # A partial of 0 still adds 0 * g: nan where g is nan, which the engine settles.
             terms = gs if form[1] == 1.0 else map(_neg, gs) if form[1] == -1.0 else \
                 map(_mul, repeat(form[1]), gs)
         elif form[0] == "operand":

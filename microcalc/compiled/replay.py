@@ -8,9 +8,9 @@ values)` computing every slot, `_replay_backward()` computing every slot's gradi
 
 from __future__ import annotations
 
-from ..engine import OPS, recompute
+from ..engine import recompute
+from ..engine.graph import backward_gradients
 from ..errors import DomainError
-from .program import SUM
 
 TYPE_CHECKING = False      # typing is not imported when microcalc runs
 if TYPE_CHECKING:
@@ -145,23 +145,18 @@ class Program:
             for v, x in zip(flat.topo, saved):
                 v.data = x
 
-    def _raise_backward_error(self):
-        """A local derivative failed: raise what the eager engine's backward raises, at the
-        first node its reverse sweep would have reached."""
-        values = self._as_list(self._values)
+    def _engine_gradients(self):
+        """The replay met an infinite or undefined partial: the engine's own backward settles
+        every slot's gradient at the replay's point. It raises where the eager engine raises,
+        and a partial that is exactly 0 stops whatever comes from above it, as there.
+        Every Value's .data is left as it was."""
         flat = self.flat
-        failing = []
-        for group in flat.groups:
-            if group.op == SUM:
-                continue
-            op = OPS[group.op]
-            for j, slot in enumerate(range(group.start, group.stop)):
-                operands = [values[column[j]] for column in group.operands]
-                try:
-                    op.derivative(*operands, values[slot])
-                except (ArithmeticError, ValueError):
-                    failing.append((flat.rank[slot], op.name, operands))
-        if not failing:
-            raise AssertionError("the replay's derivative failed where the engine's does not")
-        _, name, operands = max(failing)
-        raise DomainError(name, operands, "its derivative is infinite or undefined here")
+        saved = [v.data for v in flat.topo]
+        try:
+            for leaf, x in zip(self.leaves, self._as_list(self._values)[:flat.n_leaves]):
+                leaf.data = x
+            recompute(self.output, flat.topo)
+            return backward_gradients(self.output, list(flat.nodes))
+        finally:
+            for v, x in zip(flat.topo, saved):
+                v.data = x

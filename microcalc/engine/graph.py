@@ -257,10 +257,16 @@ def _graph_gradients(output, targets):
     adjoint = {output: Value(1.0)} if output in leads else {}
     trouble = None
     for v in reversed(order):
-        g = adjoint.get(v)
-        if g is None or v._a is None:
+        if v._a is None or v not in leads:
             continue
+        g = adjoint.get(v)
         rule = v._rule
+        if g is None:
+            # Its gradient is 0 (nothing reached it, or only partials of exactly 0): 0 times
+            # a partial is 0, unless the partial is infinite or undefined here, as in the
+            # backward pass on floats.
+            trouble = _zero_times_partials(v, rule, leads, adjoint, trouble)
+            continue
         if rule is None:
             raise TypeError("create_graph=True cannot differentiate through a home-made node "
                             f"({v._op or 'no _op'}): its _backward works on floats")
@@ -295,6 +301,27 @@ def _graph_gradients(output, targets):
                 raise exc if isinstance(exc, DomainError) else rules.derivative_error(node, exc)
         results.append(d)
     return results
+
+
+def _zero_times_partials(v, rule, leads, adjoint, trouble):
+    """A node whose gradient is 0 passes nan to the operands whose partial is infinite or
+    undefined (0 times it), and nothing to the others; the partials are taken on floats."""
+    if rule is None or rules.skips_zero(rule):
+        return trouble                   # a home-made node, or partials that are always finite
+    operands = v.operands
+    numbers = [x.data for x in operands]
+    for i, partial in zip(rule.receivers, rule.float_partials):
+        child = operands[i]
+        if child not in leads:
+            continue
+        try:
+            d = partial(*numbers, v.data)
+        except (ArithmeticError, ValueError) as exc:
+            d, trouble = math.inf, trouble or (v, exc)
+        if d - d:
+            before = adjoint.get(child)
+            adjoint[child] = math.nan if before is None else _plus(before, math.nan)
+    return trouble
 
 
 def _times(d, g):

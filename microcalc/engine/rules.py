@@ -89,11 +89,14 @@ weighted_sum = None  # set by install(): (b, weights, inputs) -> b + w0*x0 + w1*
 
 # -- code generation -------------------------------------------------------------------------
 
-def _compile(source, namespace, name):
-    """Run generated source into namespace; tracebacks through it show the lines."""
+def _compile(source, namespaces, name):
+    """Compile generated source once and run it into each namespace (the same code with other
+    globals); tracebacks through it show the lines."""
     filename = f"<microcalc engine: {name}>"
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-    exec(compile(source, filename, "exec"), namespace)
+    code = compile(source, filename, "exec")
+    for namespace in namespaces if isinstance(namespaces, list) else [namespaces]:
+        exec(code, namespace)
 
 
 def _names_in(expression):
@@ -224,13 +227,16 @@ def _install_application(op, rule, namespace):
                   pow_token=_pow_token)
     _compile(source, ns, op.name)
     op.evaluate = ns["evaluate"]
-    if op.arity == 2:
-        setattr(Value, f"__{_DUNDERS[op.symbol]}__", ns["method"])
+    setattr(Value, _method_name(op), ns["method"])
+    if op.arity == 2 and op.symbol:
         setattr(Value, f"__r{_DUNDERS[op.symbol]}__", ns["reflected"])
-    elif op.symbol == "-":
-        Value.__neg__ = ns["method"]
-    else:
-        setattr(Value, op.name, ns["method"])
+
+
+def _method_name(op):
+    """Value's name for op: an operator's dunder (__add__, __neg__), else the op's name."""
+    if op.symbol:
+        return "__neg__" if op.arity == 1 else f"__{_DUNDERS[op.symbol]}__"
+    return op.name
 
 
 def _generic_function(op):
@@ -238,10 +244,7 @@ def _generic_function(op):
     numpy array in gives an array (op.array_forward), so that derivative expressions
     compiled with these functions run on all three."""
     evaluate = op.evaluate
-    if op.arity == 1:
-        method = Value.__neg__ if op.symbol == "-" else getattr(Value, op.name)
-    else:
-        method = getattr(Value, f"__{_DUNDERS[op.symbol]}__")
+    method = getattr(Value, _method_name(op))
 
     def function(*args):
         if len(args) != op.arity:
@@ -265,19 +268,19 @@ def _operand_names(op):
     return ("x",) if op.arity == 1 else ("a", "b")
 
 
-def _install_partials(op, rule, generic, floats):
-    """op.derivative, and the rule's partials on floats or Values and on floats only."""
+def _install_partials(op, generic, floats):
+    """op.derivative, and each of op's rules' partials on floats or Values and on floats."""
     params = ", ".join(_operand_names(op) + ("out",))
     source = f"def derivative({params}):\n    return ({', '.join(op.partials)},)\n"
-    for i in rule.receivers:
-        source += f"def partial{i}({params}):\n    return {op.partials[i]}\n"
-    ns = dict(generic)
-    _compile(source, ns, f"{op.name} derivative")
-    op.derivative = ns["derivative"]
-    rule.partials = tuple(ns[f"partial{i}"] for i in rule.receivers)
-    ns = dict(floats)
-    _compile(source, ns, f"{op.name} derivative on floats")
-    rule.float_partials = tuple(ns[f"partial{i}"] for i in rule.receivers)
+    for i, partial in enumerate(op.partials):
+        source += f"def partial{i}({params}):\n    return {partial}\n"
+    generic, floats = dict(generic), dict(floats)
+    _compile(source, [generic, floats], f"{op.name} derivative")
+    op.derivative = generic["derivative"]
+    for rule in _RULES.values():
+        if rule.op is op:
+            rule.partials = tuple(generic[f"partial{i}"] for i in rule.receivers)
+            rule.float_partials = tuple(floats[f"partial{i}"] for i in rule.receivers)
 
 
 def _step_source(rule, indent):
@@ -362,8 +365,8 @@ def install(ops, helpers):
     # forward rules for floats (their operands are finite, their results checked later).
     generic = dict(helpers, **functions, math=math)
     floats = dict(helpers, **{op.name: op.forward for op in ops.values()}, math=math)
-    for rule in _RULES.values():
-        _install_partials(rule.op, rule, generic, floats)
+    for op in ops.values():
+        _install_partials(op, generic, floats)
     _install_propagate(list(_RULES.values()), floats)
     _install_weighted_sum()
     return functions
