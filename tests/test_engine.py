@@ -371,3 +371,17 @@ def test_results_are_deterministic():
         total.backward()
         return x.grad
     assert run() == run()
+
+
+def test_the_whole_table_compiles_and_importing_compiles_nothing():
+    """The engine's code is compiled from OPS piece by piece when first used (a piped
+    one-liner needs an op or two); every piece compiles."""
+    import subprocess
+    import sys
+    probe = ("import linecache, microcalc.engine\n"
+             "print(sum(k.startswith('<microcalc engine') for k in linecache.cache))")
+    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert run.stdout.strip() == "0", run.stderr
+    from microcalc.engine import rules
+    rules.compile_all()
+    assert all(callable(op.evaluate) and callable(op.derivative) for op in OPS.values())

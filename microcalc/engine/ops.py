@@ -60,10 +60,19 @@ class Op:
         self.token = token              # how micrograd writes the op in a node's `_op`
         self.arrays = arrays            # which rules accept numpy arrays as written
         self.array_forward = array_forward    # the forward rule on numpy arrays
-        # Compiled from the above when the table is complete (compile_table):
-        self.derivative = None          # (*operands, out) -> one partial per operand
-        self.evaluate = None            # floats -> float, or the DomainError that says why not
-        self.array_derivative = None    # the derivative rule on numpy arrays
+        # Compiled from the above by rules.py when first used:
+        #   evaluate          floats -> float, or the DomainError that says why not
+        #   derivative        (*operands, out) -> one partial per operand
+        #   array_derivative  the derivative rule on numpy arrays
+
+    def __getattr__(self, name):
+        if name == "evaluate":
+            rules._compile_application(self)
+        elif name in ("derivative", "array_derivative"):
+            rules._compile_derivative(self)
+        else:
+            raise AttributeError(name)
+        return object.__getattribute__(self, name)
 
     @property
     def is_function(self):
@@ -288,20 +297,24 @@ _register("sign", 1, lambda x: 1.0 if x > 0 else -1.0 if x < 0 else 0.0, ("0.0",
 # The table is complete: compile it into Value's operators and methods, the engine's
 # backward step and the generic functions (`FUNCTIONS["tanh"](x)` on floats, Values or
 # numpy arrays).
-from .rules import install  # noqa: E402
+from . import rules  # noqa: E402
 
 FUNCTIONS = {}
 
 
+def _array_derivative(op):
+    return _ARRAY_DERIVATIVES.get(op.name) or (
+        op.derivative if op.arrays else _partials_element_by_element(op.derivative))
+
+
 def compile_table():
-    """Compile OPS into the engine's code (again, after an entry was added or changed)."""
-    functions = install(OPS, helpers={"_base_partial": _base_partial,
-                                      "_exponent_partial": _exponent_partial})
+    """Compile OPS into the engine's code (again, after an entry was added or changed);
+    each piece is compiled when first used."""
+    functions = rules.install(OPS, {"_base_partial": _base_partial,
+                                    "_exponent_partial": _exponent_partial},
+                              _array_derivative)
     FUNCTIONS.clear()
     FUNCTIONS.update(functions)
-    for op in OPS.values():
-        op.array_derivative = _ARRAY_DERIVATIVES.get(op.name) or (
-            op.derivative if op.arrays else _partials_element_by_element(op.derivative))
 
 
 compile_table()

@@ -14,10 +14,7 @@ Nothing here knows an op by name except pow, whose number exponent is not a node
 micrograd's pictures and never gets a gradient.
 """
 
-import ast
-import linecache
 import math
-import textwrap
 
 from ..errors import DivisionByZero, Overflow, Undefined
 from .value import Value
@@ -68,8 +65,14 @@ class Rule:
         # pow by a number (x ** 2): the exponent is a constant, so only the base is differentiated
         self.by_number = by_number
         self.receivers = (0,) if by_number else tuple(range(op.arity))
-        self.partials = ()           # per receiver: (*operands, out) -> partial, floats or Values
-        self.float_partials = ()     # the same, compiled for floats only
+        # Compiled when first used (_compile_derivative): per receiver, (*operands, out) ->
+        # its partial, on floats or Values (partials) and on floats only (float_partials).
+
+    def __getattr__(self, name):
+        if name in ("partials", "float_partials"):
+            _compile_derivative(self.op)
+            return object.__getattribute__(self, name)
+        raise AttributeError(name)
 
     def __repr__(self):
         return f"<rule {self.op.name}{' by a number' if self.by_number else ''}>"
@@ -83,8 +86,21 @@ def rule_for(name, by_number=False):
     return _RULES[name, by_number]
 
 
-propagate = None     # set by install(): (nodes, root first) -> None
-weighted_sum = None  # set by install(): (b, weights, inputs) -> b + w0*x0 + w1*x1 + ...
+# The table is compiled piece by piece, when a piece is first used: importing microcalc
+# compiles nothing (a piped one-liner uses an op or two, and no backward pass).
+_TABLE = {}          # what install() was given: the ops, the derivative namespaces
+
+
+def propagate(nodes):
+    """The backward step over nodes, root first: compiled at its first use."""
+    _compile_propagate()
+    return propagate(nodes)
+
+
+def weighted_sum(total, weights, inputs):
+    """b + w0*x0 + w1*x1 + ...: compiled at its first use."""
+    _compile_weighted_sum()
+    return weighted_sum(total, weights, inputs)
 
 
 # -- code generation -------------------------------------------------------------------------
@@ -92,6 +108,7 @@ weighted_sum = None  # set by install(): (b, weights, inputs) -> b + w0*x0 + w1*
 def _compile(source, namespaces, name):
     """Compile generated source once and run it into each namespace (the same code with other
     globals); tracebacks through it show the lines."""
+    import linecache
     filename = f"<microcalc engine: {name}>"
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     code = compile(source, filename, "exec")
@@ -100,6 +117,7 @@ def _compile(source, namespaces, name):
 
 
 def _names_in(expression):
+    import ast
     return {node.id for node in ast.walk(ast.parse(expression, mode="eval"))
             if isinstance(node, ast.Name)}
 
@@ -144,13 +162,18 @@ else:
 """
 
 
+def _indent(text, indent):
+    return "".join(" " * indent + line if line.strip() else line
+                   for line in text.splitlines(True))
+
+
 def _block(indent, template, **names):
-    return textwrap.indent(template.format(**names), " " * indent)
+    return _indent(template.format(**names), indent)
 
 
 def _apply_source(function, params, numbers, operands, prologue="", node=None):
     """def function(params): the op applied, returning its number or (node) a new node."""
-    source = f"def {function}({params}):\n" + textwrap.indent(prologue, "    ")
+    source = f"def {function}({params}):\n" + _indent(prologue, 4)
     source += _block(4, _CHECKED, forward="forward", numbers=numbers, op="op",
                      operands=operands)
     if node is None:
@@ -170,7 +193,7 @@ def weighted_sum(total, weights, inputs):
 """
 
 
-def _install_weighted_sum():
+def _compile_weighted_sum():
     global weighted_sum
     mul, add = _RULES["mul", False], _RULES["add", False]
     source = _WEIGHTED_SUM.format(
@@ -208,9 +231,12 @@ def _pow_token(exponent):
 _DUNDERS = {"+": "add", "-": "sub", "*": "mul", "/": "truediv", "**": "pow"}
 
 
-def _install_application(op, rule, namespace):
-    """op's evaluation on floats, and its operator or method on Values."""
-    ns = dict(namespace, op=op, forward=op.forward, rule=rule, token=op.token)
+def _compile_application(op):
+    """op's evaluation on floats, and its operator or method on Values, in place of the
+    stubs install() left."""
+    rule = _RULES[op.name, False]
+    ns = {"Value": Value, "new": _new, "domain_error": domain_error, "op": op,
+          "forward": op.forward, "rule": rule, "token": op.token}
     if op.arity == 1:
         source = _apply_source("evaluate", "x", "x", "x")
         source += _apply_source("method", "self", "self.data", "self", node=("self", "None"))
@@ -227,24 +253,34 @@ def _install_application(op, rule, namespace):
                   pow_token=_pow_token)
     _compile(source, ns, op.name)
     op.evaluate = ns["evaluate"]
-    setattr(Value, _method_name(op), ns["method"])
-    if op.arity == 2 and op.symbol:
-        setattr(Value, f"__r{_DUNDERS[op.symbol]}__", ns["reflected"])
+    for name in _method_names(op):
+        setattr(Value, name, ns["reflected" if name.startswith("__r") else "method"])
 
 
-def _method_name(op):
-    """Value's name for op: an operator's dunder (__add__, __neg__), else the op's name."""
+def _method_names(op):
+    """Value's names for op: its operator's dunders (__add__ and __radd__, __neg__), else
+    the op's name (and __abs__ for abs)."""
+    if op.symbol and op.arity == 2:
+        return (f"__{_DUNDERS[op.symbol]}__", f"__r{_DUNDERS[op.symbol]}__")
     if op.symbol:
-        return "__neg__" if op.arity == 1 else f"__{_DUNDERS[op.symbol]}__"
-    return op.name
+        return ("__neg__",)
+    return (op.name, "__abs__") if op.name == "abs" else (op.name,)
+
+
+def _stub(op, name):
+    """Value's method name until op is compiled: compiles it, then runs the real one."""
+    def stub(*args):
+        _compile_application(op)
+        return getattr(Value, name)(*args)
+    stub.__name__ = stub.__qualname__ = name
+    return stub
 
 
 def _generic_function(op):
     """op as a plain function: floats in give a float out, any Value in gives a Value, a
     numpy array in gives an array (op.array_forward), so that derivative expressions
     compiled with these functions run on all three."""
-    evaluate = op.evaluate
-    method = getattr(Value, _method_name(op))
+    method = _method_names(op)[0]
 
     def function(*args):
         if len(args) != op.arity:
@@ -254,10 +290,10 @@ def _generic_function(op):
                 continue
             if isinstance(x, Value):
                 first = args[0] if isinstance(args[0], Value) else Value(args[0])
-                return method(first, *args[1:])
+                return getattr(Value, method)(first, *args[1:])
             if getattr(x, "ndim", 0):
                 return op.array_forward(*args)
-        return evaluate(*args)
+        return op.evaluate(*args)
 
     function.__name__ = op.name
     function.__doc__ = op.doc
@@ -268,19 +304,21 @@ def _operand_names(op):
     return ("x",) if op.arity == 1 else ("a", "b")
 
 
-def _install_partials(op, generic, floats):
-    """op.derivative, and each of op's rules' partials on floats or Values and on floats."""
+def _compile_derivative(op):
+    """op.derivative, op.array_derivative, and each of op's rules' partials on floats or
+    Values and on floats only."""
     params = ", ".join(_operand_names(op) + ("out",))
     source = f"def derivative({params}):\n    return ({', '.join(op.partials)},)\n"
     for i, partial in enumerate(op.partials):
         source += f"def partial{i}({params}):\n    return {partial}\n"
-    generic, floats = dict(generic), dict(floats)
+    generic, floats = dict(_TABLE["generic"]), dict(_TABLE["floats"])
     _compile(source, [generic, floats], f"{op.name} derivative")
-    op.derivative = generic["derivative"]
     for rule in _RULES.values():
         if rule.op is op:
             rule.partials = tuple(generic[f"partial{i}"] for i in rule.receivers)
             rule.float_partials = tuple(floats[f"partial{i}"] for i in rule.receivers)
+    op.derivative = generic["derivative"]
+    op.array_derivative = _TABLE["array_derivative"](op)
 
 
 def _step_source(rule, indent):
@@ -323,12 +361,12 @@ _ZERO_STOPS = """\
 _FREQUENT = ("add", "mul", "relu", "tanh", "sub", "pow", "neg", "exp", "div", "sigmoid")
 
 
-def _install_propagate(rules, floats):
+def _compile_propagate():
     global propagate
-    ordered = sorted(rules, key=lambda r: (_FREQUENT.index(r.op.name)
-                                           if r.op.name in _FREQUENT else len(_FREQUENT),
-                                           r.by_number))
-    ns = dict(floats)
+    ordered = sorted(_RULES.values(), key=lambda r: (_FREQUENT.index(r.op.name)
+                                                    if r.op.name in _FREQUENT
+                                                    else len(_FREQUENT), r.by_number))
+    ns = dict(_TABLE["floats"])
     branches = []
     for k, rule in enumerate(ordered):
         ns[f"rule{k}"] = rule
@@ -346,27 +384,49 @@ def _install_propagate(rules, floats):
     propagate = ns["propagate"]
 
 
-def install(ops, helpers):
-    """Compile the table: Value's operators and methods, the generic functions (returned, by
-    name), every op's derivative and evaluation, and the backward step."""
+def install(ops, helpers, array_derivative):
+    """Prepare the table for compiling: Value's operators and methods, every op's evaluation
+    and derivative, the backward step and a neuron's weighted sum are each compiled when
+    first used. Returns the generic functions, by name. Called again after the table
+    changed, it forgets what was compiled."""
+    global propagate, weighted_sum
     # Nodes keep their rule: compiling again (after the table changed) updates the same ones.
     for op in ops.values():
         _RULES.setdefault((op.name, False), Rule(op)).op = op
     _RULES.setdefault(("pow", True), Rule(ops["pow"], by_number=True)).op = ops["pow"]
-
-    namespace = {"Value": Value, "new": _new, "domain_error": domain_error}
+    for rule in _RULES.values():
+        for name in ("partials", "float_partials"):
+            try:
+                delattr(rule, name)
+            except AttributeError:
+                pass
     for op in ops.values():
-        _install_application(op, _RULES[op.name, False], namespace)
-    Value.__abs__ = Value.abs
+        for name in ("evaluate", "derivative", "array_derivative"):
+            try:
+                delattr(op, name)
+            except AttributeError:
+                pass
+        for name in _method_names(op):
+            setattr(Value, name, _stub(op, name))
     Value.__pos__ = lambda self: self
     functions = {op.name: _generic_function(op) for op in ops.values()}
-
     # The derivative expressions call ops by name: generic functions for Values, plain
     # forward rules for floats (their operands are finite, their results checked later).
-    generic = dict(helpers, **functions, math=math)
-    floats = dict(helpers, **{op.name: op.forward for op in ops.values()}, math=math)
-    for op in ops.values():
-        _install_partials(op, generic, floats)
-    _install_propagate(list(_RULES.values()), floats)
-    _install_weighted_sum()
+    _TABLE.update(
+        ops=ops, generic=dict(helpers, **functions, math=math),
+        floats=dict(helpers, **{op.name: op.forward for op in ops.values()}, math=math),
+        array_derivative=array_derivative)
+    propagate, weighted_sum = _LAZY
     return functions
+
+
+_LAZY = (propagate, weighted_sum)
+
+
+def compile_all():
+    """Compile every piece now (a test of the generated code, or a benchmark's warm-up)."""
+    for op in _TABLE["ops"].values():
+        _compile_application(op)
+        _compile_derivative(op)
+    _compile_propagate()
+    _compile_weighted_sum()

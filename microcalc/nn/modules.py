@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import random
+from operator import methodcaller
 
 from ..engine import Value, rules
 from ..engine.collector import pause, resume
@@ -39,9 +40,9 @@ def _linear(v):
 
 # Activation name -> (function of a Value, the name micrograd-style reprs use).
 ACTIVATIONS = {
-    "relu": (Value.relu, "ReLU"),
-    "tanh": (Value.tanh, "Tanh"),
-    "sigmoid": (Value.sigmoid, "Sigmoid"),
+    "relu": (methodcaller("relu"), "ReLU"),
+    "tanh": (methodcaller("tanh"), "Tanh"),
+    "sigmoid": (methodcaller("sigmoid"), "Sigmoid"),
     "linear": (_linear, "Linear"),
 }
 
