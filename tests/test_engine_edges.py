@@ -56,13 +56,14 @@ def test_a_graph_pickles_and_deep_copies(copier):
 @pytest.mark.parametrize("copier", [lambda v: pickle.loads(pickle.dumps(v, protocol=p))
                                     for p in (2, pickle.HIGHEST_PROTOCOL)] + [copy.deepcopy],
                          ids=["pickle2", "pickle-highest", "deepcopy"])
-def test_a_graph_100000_nodes_deep_pickles_and_deep_copies(copier):
+def test_a_graph_40000_nodes_deep_pickles_and_deep_copies(copier):
+    """Far deeper than Python's recursion limit (pickle recurses in C at about 1,000)."""
     x = Value(1.0)
     y = x
-    for _ in range(100_000):
+    for _ in range(20_000):
         y = y * 1.0 + 1.0
     y2 = copier(y)
-    assert y2.data == 100_001.0
+    assert y2.data == 20_001.0
     leaves = [v for v in topological_order(y2) if v.is_input]
     x2 = leaves[0]
     assert x2.data == 1.0 and grad(y2, x2) == 1.0
