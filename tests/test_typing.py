@@ -64,7 +64,8 @@ def public_api():
             for member, value in vars(thing).items():
                 if isinstance(value, property):
                     value = value.fget
-                installed = getattr(value, "__module__", "") == "microcalc.engine.ops"
+                installed = getattr(value, "__module__", "") in (  # compiled from the op table
+                    "microcalc.engine.ops", "microcalc.engine.rules")
                 if inspect.isfunction(value) and not installed and (
                         not member.startswith("_") or member in ("__init__", "__call__")):
                     yield f"{name}.{member}", value

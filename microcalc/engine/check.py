@@ -1,7 +1,13 @@
 """Checking autodiff gradients against central finite differences."""
 
+from __future__ import annotations
+
 from .graph import grad, recompute, topological_order
 from .value import Value
+
+TYPE_CHECKING = False      # typing is not imported when microcalc runs
+if TYPE_CHECKING:
+    from typing import Sequence, Union
 
 __all__ = ["GradCheck", "gradcheck"]
 
@@ -16,7 +22,8 @@ class GradCheck:
 
     __slots__ = ("input", "autodiff", "numeric", "error", "scale")
 
-    def __init__(self, input, autodiff, numeric, scale=1e-8):
+    def __init__(self, input: Value, autodiff: float, numeric: float,
+                 scale: float = 1e-8) -> None:
         self.input = input
         self.autodiff = autodiff
         self.numeric = numeric
@@ -37,7 +44,8 @@ NOISE_SCALE = 1e7
 _ULP = 2.220446049250313e-16
 
 
-def gradcheck(output, inputs, eps=1e-6):
+def gradcheck(output: Value, inputs: Union[Value, Sequence[Value]],
+              eps: float = 1e-6) -> list[GradCheck]:
     """Compare autodiff gradients with central finite differences, one GradCheck per input.
 
     Inputs are nudged in place and restored; the graph is left as it was.

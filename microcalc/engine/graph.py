@@ -12,6 +12,8 @@ a negative stops an undefined gradient). The one nan that is kept is documented:
 for a < 0, which is undefined (as in PyTorch).
 """
 
+from __future__ import annotations
+
 import math
 import threading
 from operator import attrgetter
@@ -21,6 +23,10 @@ from . import rules
 from .collector import collector_paused
 from .value import Value
 
+TYPE_CHECKING = False      # typing is not imported when microcalc runs
+if TYPE_CHECKING:
+    from typing import Any, Optional, Sequence, Union
+
 __all__ = ["topological_order", "backward", "grad", "backward_gradients", "zero_grad",
            "recompute"]
 
@@ -28,7 +34,7 @@ _LOCK = threading.RLock()
 _grad_of = attrgetter("grad")
 
 
-def walk(root, leaves=None):
+def walk(root: Value, leaves: Optional[list[Value]] = None) -> list[Value]:
     """Every node under root, each after all of its operands (operands in order); the
     inputs among them are also added to the list leaves, if one is given.
 
@@ -82,13 +88,13 @@ def walk(root, leaves=None):
     return order
 
 
-def topological_order(root):
+def topological_order(root: Value) -> list[Value]:
     """Every node under root, each after all of its operands; iterative, so depth is free."""
     with _LOCK:
         return walk(root)
 
 
-def zero_grad(root):
+def zero_grad(root: Value) -> None:
     with _LOCK:
         for v in walk(root):
             v.grad = 0.0
@@ -169,7 +175,7 @@ def _careful_pass(nodes, leaves):
         raise rules.derivative_error(node, exc)
 
 
-def backward(root):
+def backward(root: Value) -> None:
     """Add d(root)/d(node) into every node's .grad (Value.backward)."""
     with _LOCK:
         leaves = []
@@ -184,7 +190,8 @@ def backward(root):
             v.grad += before
 
 
-def grad(output, inputs, create_graph=False):
+def grad(output: Value, inputs: Union[Value, Sequence[Value]],
+         create_graph: bool = False) -> Any:
     """d(output)/d(input) for one input or a list of them, touching no .grad field.
 
     An input may be any node of output's graph (an inner node gives d(output)/d(node));
@@ -225,7 +232,7 @@ def _float_gradients(output, targets):
     return _gradients(output, targets, check_inputs=False)
 
 
-def backward_gradients(output, nodes):
+def backward_gradients(output: Value, nodes: Sequence[Value]) -> list[float]:
     """What backward() would add into each of nodes' .grad, touching no .grad field:
     infinite gradients raise DomainError where they reach an input, as backward() does."""
     return _gradients(output, nodes, check_inputs=True)
@@ -351,7 +358,7 @@ def _plus(before, contribution):
     return before + contribution
 
 
-def recompute(output, order=None):
+def recompute(output: Value, order: Optional[Sequence[Value]] = None) -> Value:
     """Recompute every node under output from its operands' current data, inputs first."""
     if order is None:
         order = topological_order(output)

@@ -113,6 +113,7 @@ def _compile(source, namespaces, name):
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     code = compile(source, filename, "exec")
     for namespace in namespaces if isinstance(namespaces, list) else [namespaces]:
+        namespace.setdefault("__name__", __name__)     # the functions' __module__
         exec(code, namespace)
 
 
