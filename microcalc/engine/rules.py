@@ -401,6 +401,9 @@ def install(ops, helpers, array_derivative):
                 delattr(rule, name)
             except AttributeError:
                 pass
+    for name in _INSTALLED - {name for op in ops.values() for name in _method_names(op)}:
+        delattr(Value, name)         # the method of an op taken out of the table
+    _INSTALLED.clear()
     for op in ops.values():
         for name in ("evaluate", "derivative", "array_derivative"):
             try:
@@ -409,6 +412,7 @@ def install(ops, helpers, array_derivative):
                 pass
         for name in _method_names(op):
             setattr(Value, name, _stub(op, name))
+            _INSTALLED.add(name)
     Value.__pos__ = lambda self: self
     functions = {op.name: _generic_function(op) for op in ops.values()}
     # The derivative expressions call ops by name: generic functions for Values, plain
@@ -422,6 +426,7 @@ def install(ops, helpers, array_derivative):
 
 
 _LAZY = (propagate, weighted_sum)
+_INSTALLED = set()      # Value's method names that install() put there
 
 
 def compile_all():
