@@ -1,4 +1,5 @@
-"""The parser: grammar file, post-lexer (newlines in brackets, commands), and its cache."""
+"""The parser: grammar file, scanner (newlines in brackets, commands), the shipped tables, and
+that it reads every program as lark itself does."""
 
 import os
 import subprocess
@@ -11,7 +12,8 @@ import pytest
 from microcalc.lang import Session
 from microcalc.lang.library.registry import BUILTINS, builtin
 from microcalc.lang.errors import Source
-from microcalc.lang.parser import _cache_path, grammar_text, parse
+from microcalc.lang.parser import grammar_text, parse
+from microcalc.lang.syntax import Token
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -60,7 +62,7 @@ def test_a_command_name_at_statement_start_is_a_command_token(command):
 
 def test_a_bracket_right_after_a_command_is_the_commands_own(command):
     call_form = tree_of("t_parse_cmd(a, b)").children[0]
-    assert [c.type for c in call_form.children if isinstance(c, lark.Token)] == \
+    assert [c.type for c in call_form.children if isinstance(c, Token)] == \
         ["COMMAND", "COMMAND_OPEN"]
     assert len(call_form.children[-1].children) == 2
     spaced = tree_of("t_parse_cmd (a + b) * c").children[0]
@@ -85,59 +87,51 @@ def test_is_complete_for_the_repl():
     assert session.is_complete("x = 1 + \\\n 2")
 
 
-# -- the cache --------------------------------------------------------------------------
+# -- the shipped tables -----------------------------------------------------------------
 
-def test_cache_path_is_per_user_and_keyed_on_grammar_and_lark_version(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    path = _cache_path("grammar one")
-    assert Path(path).parent == tmp_path / "microcalc"
-    assert _cache_path("grammar one") == path
-    assert _cache_path("grammar two") != path
-    monkeypatch.setattr(lark, "__version__", "0.0.0-other")
-    assert _cache_path("grammar one") != path
-
-
-def test_cache_path_defaults_to_the_home_cache_folder(tmp_path, monkeypatch):
-    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
-    monkeypatch.setenv("HOME", str(tmp_path))
-    assert Path(_cache_path("g")).parent == tmp_path / ".cache" / "microcalc"
-
-
-def test_no_cache_when_the_folder_cannot_be_made(tmp_path, monkeypatch):
-    blocker = tmp_path / "a-file"
-    blocker.write_text("not a folder")
-    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
-    assert _cache_path("g") is None
-
-
-def _run_in_fresh_process(cache_home):
-    env = dict(os.environ, XDG_CACHE_HOME=str(cache_home),
+def test_the_shipped_tables_are_fresh(tmp_path):
+    """lang/tables.py is what `python -m microcalc.lang.parser --write-tables` writes now:
+    made from this grammar.lark by the installed lark."""
+    from microcalc.lang import tables
+    from microcalc.lang.parser import TABLES_FILE, grammar_hash
+    assert tables.GRAMMAR_SHA256 == grammar_hash(grammar_text())
+    assert tables.LARK_VERSION == lark.__version__
+    fresh = tmp_path / "tables.py"
+    env = dict(os.environ,
                PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
-    code = ("from microcalc.lang import Session; "
-            "print(Session().run('x = 3; grad(x**2, x)')[0].text)")
-    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
-                          text=True, timeout=120)
+    done = subprocess.run([sys.executable, "-m", "microcalc.lang.parser", "--write-tables",
+                           str(fresh)], capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert Path(TABLES_FILE).read_text("utf-8") == fresh.read_text("utf-8")
 
 
-def test_the_parser_is_cached_in_the_cache_folder_and_reused(tmp_path):
-    first = _run_in_fresh_process(tmp_path)
-    assert (first.returncode, first.stdout, first.stderr) == (0, "6\n", "")
-    (cached,) = (tmp_path / "microcalc").iterdir()
-    assert cached.name.startswith("grammar-") and cached.stat().st_size > 0
-    stamp = cached.stat().st_mtime_ns
-    second = _run_in_fresh_process(tmp_path)
-    assert (second.returncode, second.stdout, second.stderr) == (0, "6\n", "")
-    assert cached.stat().st_mtime_ns == stamp            # read, not written again
+def test_the_tables_are_plain_data_read_without_pickle():
+    import ast
+    text = (ROOT / "microcalc" / "lang" / "tables.py").read_text("utf-8")
+    body = ast.parse(text).body
+    assert isinstance(body[0], ast.Expr)                  # the docstring
+    for node in body[1:]:
+        assert isinstance(node, ast.Assign)
+        ast.literal_eval(node.value)        # literals only: nothing in it can run
 
 
-def test_an_unwritable_or_broken_cache_is_not_an_error(tmp_path):
-    blocker = tmp_path / "a-file"
-    blocker.write_text("not a folder")
-    result = _run_in_fresh_process(blocker)
-    assert (result.returncode, result.stdout, result.stderr) == (0, "6\n", "")
-    folder = tmp_path / "cache"
-    _run_in_fresh_process(folder)
-    (cached,) = (folder / "microcalc").iterdir()
-    cached.write_bytes(b"garbage")
-    result = _run_in_fresh_process(folder)
-    assert (result.returncode, result.stdout, result.stderr) == (0, "6\n", "")
+def test_an_edited_grammar_is_built_in_memory(monkeypatch):
+    """Tables made from another grammar are not used: the parser builds its own."""
+    from microcalc.lang import parser, tables
+    monkeypatch.setattr(tables, "GRAMMAR_SHA256", "0" * 64)
+    monkeypatch.setattr(parser, "_tables", None)
+    built = parser.tables()
+    assert built.lark is not None                        # lark built it from the grammar
+    assert [s.data for s in parse(Source("a = 1; a := 2")).children] == ["assign", "set_input"]
+    monkeypatch.setattr(parser, "_tables", None)
+
+
+def test_a_program_that_runs_never_imports_lark():
+    env = dict(os.environ,
+               PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
+    code = ("import sys; from microcalc.lang import Session; "
+            "Session().run('a = 2; for i in range(3) { a += i }; if a > 4 { a }'); "
+            "print('lark' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env=env, timeout=120)
+    assert (done.returncode, done.stdout) == (0, "False\n"), done.stderr

@@ -2,9 +2,13 @@
 
 `a := 3` must bring every variable's graph that uses `a` up to date: L, its gradients,
 lists of graphs, and `ans`. The graphs' topological orders are computed once and kept
-while a variable holds the graph; the nodes to recompute for an input are worked out once
-per set of bindings, so a loop of updates (`repeat 100 { a -= 0.1 * grad(L, a) }`)
+while a variable (or `ans`) holds the graph; the nodes to recompute for an input are worked
+out once per set of bindings, so a loop of updates (`repeat 100 { a -= 0.1 * grad(L, a) }`)
 recomputes without searching the graphs again.
+
+Lists are walked without recursion and each list object once: a list nested a thousand
+deep, or one that holds itself twice forty times over (`xs = [xs, xs]`), is read in time
+proportional to the lists and graphs it holds, not to its paths.
 """
 
 from ..engine import DomainError, Value, recompute, topological_order
@@ -16,6 +20,7 @@ class Dependents:
         self._roots = None        # graphs the variables hold; None after a binding changed
         self._orders = {}         # id(graph) -> (graph, topological order, its inputs)
         self._plans = {}          # id(input) -> (input, the nodes that depend on it)
+        self._also = (None, None, None)     # the same as _orders' entries, for `ans`
 
     def forget(self):
         """The bindings changed: look at the variables again when next needed."""
@@ -24,9 +29,7 @@ class Dependents:
     def graphs(self):
         """Every graph (non-leaf Value) a variable holds, alone or inside a list."""
         if self._roots is None:
-            roots = []
-            for value in self.variables.values():
-                _collect_graphs(value, roots)
+            roots = graphs_in(self.variables.values())
             self._roots = roots
             kept = {id(root) for root in roots}
             self._orders = {key: entry for key, entry in self._orders.items() if key in kept}
@@ -46,9 +49,11 @@ class Dependents:
         if nodes:
             recompute(changed, nodes)
         if also.__class__ is Value and not also.is_input:
-            order = topological_order(also)
-            if changed in order:
-                recompute(also, order)
+            if self._also[0] is not also:
+                order = topological_order(also)
+                self._also = (also, order, {v for v in order if v.is_input})
+            if changed in self._also[2]:
+                recompute(also, self._also[1])
 
     def first_failing(self, changed, new):
         """The first variable's graph that cannot be computed with changed at `new`."""
@@ -81,6 +86,7 @@ class Dependents:
         return nodes
 
     def _inputs(self, root):
+        """The inputs of a variable's graph; its order is computed once while it is held."""
         entry = self._orders.get(id(root))
         if entry is None or entry[0] is not root:
             order = topological_order(root)
@@ -89,10 +95,18 @@ class Dependents:
         return entry[2]
 
 
-def _collect_graphs(value, roots):
-    if value.__class__ is Value:
-        if not value.is_input:
-            roots.append(value)
-    elif isinstance(value, (list, tuple)):
-        for item in value:
-            _collect_graphs(item, roots)
+def graphs_in(values):
+    """The graphs (non-leaf Values) among values and inside their lists, each list read
+    once, in order of first appearance."""
+    roots, seen_lists = [], set()
+    stack = list(reversed(list(values)))
+    while stack:
+        value = stack.pop()
+        if value.__class__ is Value:
+            if not value.is_input:
+                roots.append(value)
+        elif isinstance(value, (list, tuple)):
+            if id(value) not in seen_lists:
+                seen_lists.add(id(value))
+                stack.extend(reversed(value))
+    return roots

@@ -26,6 +26,11 @@ class UserFunction:
         return self.text
 
 
+def _may_hold_graphs(value):
+    """Could value hold a graph (a computed Value, or a list that may hold one)?"""
+    return (value.__class__ is Value and not value.is_input) or isinstance(value, (list, tuple))
+
+
 class Namespace:
     def __init__(self):
         self.variables = {}
@@ -49,10 +54,13 @@ class Namespace:
         return sorted(set(self.variables) | set(self.functions))
 
     def bind(self, name, value):
+        old = self.variables.get(name)
         self.variables[name] = value
         if self.functions:
             self.functions.pop(name, None)
-        self._changed()
+        self._version += 1
+        if _may_hold_graphs(old) or _may_hold_graphs(value):
+            self.dependents.forget()
 
     def define(self, function):
         self.variables.pop(function.name, None)
@@ -86,8 +94,12 @@ class Namespace:
         return [v for v in topological_order(output) if v.is_input and self.name_of(v)]
 
     def users_of(self, value):
-        """The names of the variables whose graphs use the input value."""
-        return [name for name in map(self.name_of, self.dependents.users(value)) if name]
+        """The names of the variables whose graphs use the input value, each once."""
+        names = {}
+        for name in map(self.name_of, self.dependents.users(value)):
+            if name:
+                names[name] = True
+        return list(names)
 
     # -- changing an input in place ------------------------------------------------------
 
@@ -126,7 +138,7 @@ class Namespace:
                 f"{name} = {format_number(new)} would make {culprit} undefined: "
                 f"{describe_domain_error(exc)}; {name} keeps its value {format_number(old)}"
             ) from None
-        except KeyboardInterrupt:
+        except BaseException:         # Ctrl-C, or anything unforeseen: lose nothing
             value.data = old
             dependents.recompute(value, also=ans)
             raise

@@ -1,10 +1,12 @@
 """Syntax errors a newcomer can read: what lark refuses, said in the language's words
 ("missing operator between 2 and x", "unclosed '('"), at the place to look.
+
+Only a program that does not parse comes here (lang/parser.py reads it again with lark,
+token by token); lark is imported then, never on the way of a program that runs.
 """
 
-from lark.exceptions import UnexpectedCharacters
-
 OPENING = {"LPAR": ")", "COMMAND_OPEN": ")", "LSQB": "]", "LBRACE": "}"}
+STATEMENT_START = {"_NEWLINE", "SEMICOLON", "LBRACE", "RBRACE"}
 CLOSING = {"RPAR", "RSQB", "RBRACE"}
 # Tokens that can begin an operand, and tokens that can end one: used to say
 # "missing operand" and "missing operator" instead of "unexpected token".
@@ -22,6 +24,39 @@ def line_too_long(source, number, length):
                         f"of up to {MAX_LINE_LENGTH:,} characters", number, MAX_LINE_LENGTH + 1)
 
 
+class Tracker:
+    """What the message needs to know of the tokens read so far: the brackets still open,
+    the last two tokens, and whether a block's header (`repeat 3`) is being read."""
+
+    def __init__(self):
+        self.open_brackets = []
+        self.in_list = []        # per open bracket: does it hold a list of items (a call, [])?
+        self.previous = None     # the token before the last one
+        self.last = None         # the last token read
+        self.repeat_header = False   # between `repeat` and its `{`
+        self._closed = False     # the last token closed a bracket, still kept open (see below)
+
+    def see(self, token):
+        if self._closed:
+            self.open_brackets.pop()
+            self.in_list.pop()
+            self._closed = False
+        kind = token.type
+        last = self.last
+        if kind in OPENING:
+            self.open_brackets.append(token)
+            self.in_list.append(kind in ("LSQB", "COMMAND_OPEN")
+                                or (kind == "LPAR" and last is not None and last.type == "NAME"))
+        elif kind in CLOSING and self.open_brackets and not unmatched(token, self.open_brackets):
+            # Popped when the next token comes: if the parser refuses this one (`()`), the
+            # error message still sees the bracket it closes.
+            self._closed = True
+        if kind == "REPEAT" or kind in STATEMENT_START:
+            self.repeat_header = kind == "REPEAT"
+        self.previous = last
+        self.last = token
+
+
 def _describe(token):
     """How a token is named in a message: 'end of input', 'newline', or its text in quotes."""
     if token is None or token.type == "$END":
@@ -34,7 +69,8 @@ def _describe(token):
 
 
 def syntax_error(source, exc, postlex):
-    """The SourceError for lark's exception; postlex is the post-lexer that was reading."""
+    """The SourceError for lark's exception; postlex is the Tracker of what was read."""
+    from lark.exceptions import UnexpectedCharacters
     if isinstance(exc, UnexpectedCharacters):
         return _unexpected_character(source, exc)
     token = getattr(exc, "token", None)
