@@ -135,3 +135,129 @@ def test_a_program_that_runs_never_imports_lark():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           env=env, timeout=120)
     assert (done.returncode, done.stdout) == (0, "False\n"), done.stderr
+
+
+# -- the same trees and errors as lark's own parser ----------------------------------------
+#
+# The oracle is lark reading the program by itself, with its own lexer and the post-lexer
+# microcalc used before its parser read the tables alone (commit 12c50e8): the tree must be
+# the same node for node and token for token, and a program lark refuses must get the same
+# error at the same place.
+
+from lark.lark import PostLex  # noqa: E402
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from fuzz_programs import ANY_TEXT  # noqa: E402
+from microcalc.lang.errors import SourceError  # noqa: E402
+from microcalc.lang.library import COMMANDS  # noqa: E402
+from microcalc.lang.syntax import Node  # noqa: E402
+from microcalc.lang.syntax_errors import (OPENING, STATEMENT_START, Tracker,  # noqa: E402
+                                          syntax_error)
+
+
+class ReferencePostLexer(PostLex):
+    """What lark's lexer needed around it: newlines inside ( and [ dropped, COMMAND and
+    COMMAND_OPEN made; what the error messages need to know is kept by the same Tracker."""
+
+    always_accept = ("_NEWLINE",)
+
+    def __init__(self, commands):
+        self.commands = commands
+
+    def process(self, stream):
+        self.tracker = tracker = Tracker()
+        closers, at_statement_start, last = [], True, None
+        for token in stream:
+            kind = token.type
+            if kind == "_NEWLINE" and closers and closers[-1] != "}":
+                continue
+            if kind == "NAME" and at_statement_start and token.value in self.commands:
+                token = lark.Token.new_borrow_pos("COMMAND", token.value, token)
+            elif (kind == "LPAR" and last is not None and last.type == "COMMAND"
+                  and last.end_pos == token.start_pos):
+                token = lark.Token.new_borrow_pos("COMMAND_OPEN", token.value, token)
+            if token.type in OPENING:
+                closers.append(OPENING[token.type])
+            elif closers and token.value == closers[-1]:
+                closers.pop()
+            at_statement_start = token.type in STATEMENT_START
+            tracker.see(token)
+            last = token
+            yield token
+
+
+_REFERENCE = lark.Lark(grammar_text(), parser="lalr", lexer="basic",
+                       postlex=ReferencePostLexer(COMMANDS), propagate_positions=True,
+                       maybe_placeholders=False)
+
+
+def reference(text):
+    """lark's own tree of text, as (rule or token type, children or text, start, end)."""
+    from lark.exceptions import UnexpectedInput
+    source = Source(text)
+    try:
+        tree = _REFERENCE.parse(text)
+    except UnexpectedInput as exc:
+        return syntax_error(source, exc, _REFERENCE.options.postlex.tracker)
+
+    def shape(item):
+        if isinstance(item, lark.Tree):
+            return (item.data, [shape(c) for c in item.children], item.meta.start_pos,
+                    item.meta.end_pos)
+        return (item.type, str(item), item.start_pos, item.end_pos)
+    return [shape(child) for child in tree.children]
+
+
+def ours(text):
+    source = Source(text)
+    try:
+        tree = parse(source)
+    except SourceError as error:
+        return error
+
+    def shape(item):
+        start, end = source.offsets(item)
+        if item.__class__ is Node:
+            return (item.data, [shape(c) for c in item.children], start, end)
+        return (item.type, item.value, start, end)
+    return [shape(child) for child in tree.children]
+
+
+def same_reading(text):
+    expected, got = reference(text), ours(text)
+    if isinstance(expected, SourceError):
+        assert isinstance(got, SourceError), text
+        assert got.format() == expected.format(), text
+    else:
+        assert got == expected, text
+
+
+NEW_FORMS = [
+    "for x in xs { x }", "for x, y in data {\n  L = (net(x) - y)^2\n}",
+    "for i in range(3) { ps[i] -= 0.1 * g[i] }", "if a < b { 1 } else if a == b { 2 } else { 3 }",
+    "if not a and b or c >= 2 { x := 1 }", "f'(2) + f''(x) * tanh'''(0.5)", "2^3^-2 != 1",
+    "for x in xs:\n  x", "if x > 0: x", "L.grad", "a.data", "L.backward()", "def f(x): x",
+    "lambda x: x", "import math", "a < b < c", "if a { 1 }\nelse { 2 }", "for 3 in xs { }",
+    "f' (2)", "f'", "x'' = 3", "for x in { }", "if { }", "else { 1 }",
+]
+
+
+@pytest.mark.parametrize("text", NEW_FORMS)
+def test_the_new_forms_read_as_lark_reads_them(text):
+    same_reading(text)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(st.one_of(ANY_TEXT, st.lists(st.sampled_from(NEW_FORMS + ["\n", "; ", "{", "}", "(",
+                                                                  ")", "x", "1"]),
+                                    max_size=8).map(" ".join)))
+def test_every_program_reads_as_lark_reads_it(text):
+    same_reading(text)
+
+
+def test_a_long_program_reads_as_lark_reads_it():
+    lines = ["a = 2; b = -3", "L = (a*b + 10) * -2", "tree L", "repeat 2 {\n  a -= 0.1 *"
+             " grad(L, a)\n}", "xs = [1,\n 2]", "f(x) = x**2 + tanh(x)", "f'(a)"]
+    same_reading("\n".join(lines * 50))

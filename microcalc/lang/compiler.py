@@ -16,13 +16,13 @@ from ..errors import MicrocalcError
 from .arguments import is_number
 from .calls import message_for
 from .context import Event
-from .expressions import ExpressionCompiler, PYTHON_WORDS
+from .expressions import ExpressionCompiler
 from .format import describe_kind, event_for, format_number, pictures_for
 from .library import BUILTINS
 from .namespace import UserFunction
 from .sequences import items_of
 from .syntax import Node
-from .vocabulary import LAST_RESULTS
+from .vocabulary import LAST_RESULTS, PYTHON_HABITS
 
 _UPDATE_OPS = {f"{op.symbol}=": op for op in OPS.values() if op.arity == 2 and op.symbol}
 # A change of an input names at most this many of the graphs it changed in its note.
@@ -171,8 +171,8 @@ class Compiler(ExpressionCompiler):
         if entry is not None:
             raise source.error_at(f"'{name}' is a builtin {entry.kind} and cannot be assigned;"
                                   f" choose another name", where)
-        if name in PYTHON_WORDS and name in ("def", "lambda", "import", "from", "return"):
-            raise source.error_at(f"'{name}' cannot be a name here: {PYTHON_WORDS[name]}",
+        if name in PYTHON_HABITS and name in ("def", "lambda", "import", "from", "return"):
+            raise source.error_at(f"'{name}' cannot be a name here: {PYTHON_HABITS[name]}",
                                   where)
 
     # -- changing an input in place ---------------------------------------------------------
@@ -208,12 +208,13 @@ class Compiler(ExpressionCompiler):
             except MicrocalcError as exc:
                 raise source.error_at(message_for(exc, symbol), tree) from None
             if not in_block:
-                self._note_recomputed(tree, source, name, value)
+                self._note_recomputed(name() if callable(name) else name, value)
         return run
 
     def _input_finder(self, target, source, symbol):
         """find() -> (how the input is written, the input Value) for the left of a change:
-        a name (`a := 3`) or an item of a list (`ps[i] -= lr * g[i]`)."""
+        a name (`a := 3`) or an item of a list (`ps[i] -= lr * g[i]`, written as a function
+        that gives the text: it is needed only for a message)."""
         namespace = self.namespace
         if target.data == "index":
             base_tree, index_tree = target.children
@@ -222,16 +223,16 @@ class Compiler(ExpressionCompiler):
 
             def find_item():
                 value = self.item(base(None), index(None), base_tree, index_tree, source)
-                written = source.slice(target)
                 if value.__class__ is Value and value.is_input:
-                    return written, value
+                    return lambda: source.slice(target), value
+                written = source.slice(target)
                 if value.__class__ is Value:
                     raise source.error_at(f"{written} is not an input: it is computed from "
                                           f"other values, and {symbol} changes an input",
                                           target)
-                raise source.error_at(f"{symbol} changes an input (a number held by a "
-                                      f"variable), and {written} is {describe_kind(value)}",
-                                      target)
+                raise source.error_at(f"{symbol} changes an input (a number that = gave a "
+                                      f"name, or a network's parameter), and {written} is "
+                                      f"{describe_kind(value)}", target)
             return find_item
         name = self._target_name(target, source, symbol)
 
@@ -244,16 +245,21 @@ class Compiler(ExpressionCompiler):
                 raise source.error_at(str(exc), target) from None
         return find_named
 
-    def _note_recomputed(self, tree, source, name, value):
+    def _note_recomputed(self, name, value):
         """The snapshot trap: `c += h` at the top level also changed d1 = a*b + c, which a
-        learner may have meant to keep. Say which named graphs changed, and how to keep one."""
-        users = self.namespace.users_of(value)
+        learner may have meant to keep. Say which named graphs changed, and how to keep one;
+        once for each graph a variable holds (the next change of its inputs is expected)."""
+        variables, noted = self.variables, self.namespace.noted
+        users = [user for user in self.namespace.users_of(value)
+                 if user != name and noted.get(user) is not variables.get(user)]
         if not users:
             return
+        for user in users:
+            noted[user] = variables.get(user)
         which = "which is" if len(users) == 1 else "which are"
         self.ctx.emit(Event(
-            "note", f"{source.slice(tree)} also changed {_listed(users)}, {which} computed "
-            f"from {name}; to keep a number as it was, snapshot it before the change: "
+            "note", f"changing {name} also changed {_listed(users)}, {which} computed from "
+            f"{name}; to keep a number as it was, snapshot it before the change: "
             f"{users[0]} = value({users[0]})", {"changed": name, "recomputed": users}))
 
     # -- blocks -----------------------------------------------------------------------------

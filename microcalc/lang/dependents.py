@@ -18,6 +18,7 @@ class Dependents:
     def __init__(self, variables):
         self.variables = variables
         self._roots = None        # graphs the variables hold; None after a binding changed
+        self._owners = {}         # id(graph) -> the first variable that holds it (or a list)
         self._orders = {}         # id(graph) -> (graph, topological order, its inputs)
         self._plans = {}          # id(input) -> (input, the nodes that depend on it)
         self._also = (None, None, None)     # the same as _orders' entries, for `ans`
@@ -29,9 +30,14 @@ class Dependents:
     def graphs(self):
         """Every graph (non-leaf Value) a variable holds, alone or inside a list."""
         if self._roots is None:
-            roots = graphs_in(self.variables.values())
-            self._roots = roots
-            kept = {id(root) for root in roots}
+            roots, owners, seen_lists = [], {}, set()
+            for name, value in self.variables.items():
+                for root in graphs_in((value,), seen_lists):
+                    if id(root) not in owners:
+                        owners[id(root)] = name
+                        roots.append(root)
+            self._roots, self._owners = roots, owners
+            kept = owners
             self._orders = {key: entry for key, entry in self._orders.items() if key in kept}
             self._plans = {}
         return self._roots
@@ -39,6 +45,14 @@ class Dependents:
     def users(self, changed):
         """The graphs held by variables that use the input `changed`."""
         return [root for root in self.graphs() if changed in self._inputs(root)]
+
+    def user_names(self, changed):
+        """The variables whose graphs (alone or in a list) use the input `changed`, each
+        named once, in the order they were bound."""
+        names = {}
+        for root in self.users(changed):
+            names[self._owners[id(root)]] = True
+        return list(names)
 
     def recompute(self, changed, also=None):
         """Recompute every variable's graph that uses `changed`, and `also` (ans) if it does.
@@ -95,10 +109,12 @@ class Dependents:
         return entry[2]
 
 
-def graphs_in(values):
+def graphs_in(values, seen_lists=None):
     """The graphs (non-leaf Values) among values and inside their lists, each list read
-    once, in order of first appearance."""
-    roots, seen_lists = [], set()
+    once (seen_lists, if given, holds the ids of lists already read), in order of first
+    appearance."""
+    roots = []
+    seen_lists = set() if seen_lists is None else seen_lists
     stack = list(reversed(list(values)))
     while stack:
         value = stack.pop()

@@ -96,7 +96,11 @@ class Source:
     def spans(self):
         """The start and end offsets of every token, by token number."""
         if self._spans is None:
-            self._spans = self.locate(self.text)
+            locate = self.locate
+            if locate is None:                  # made without the parser: ask it now
+                from .parser import tables
+                locate = tables().scanner.spans
+            self._spans = locate(self.text)
         return self._spans
 
     def offsets(self, where):

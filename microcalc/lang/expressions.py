@@ -19,7 +19,7 @@ from .namespace import NOTHING
 from .sequences import items_of
 from .syntax import Node
 from .values import GradQuery, FunctionRef
-from .vocabulary import CONSTANTS, LAST_RESULTS
+from .vocabulary import CONSTANTS, LAST_RESULTS, PYTHON_HABITS
 
 # Calls nest this deep at most: a function's body is one expression, with no way to stop
 # a function that calls itself.
@@ -32,22 +32,6 @@ _METHODS = {"+": Value.__add__, "-": Value.__sub__, "*": Value.__mul__, "/": Val
             "**": Value.__pow__}
 COMPARISONS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
                "==": operator.eq, "!=": operator.ne}
-# Python's words, met where a name is expected: what to write instead.
-PYTHON_WORDS = {
-    "def": "there is no def: define a function in one line, as in f(x) = x**2 + 1",
-    "lambda": "there is no lambda: define a function by name, as in f(x) = x**2",
-    "import": "there is nothing to import: every builtin is always there, and a function "
-              "of your own is one line, as in f(x) = x**2",
-    "from": "there is nothing to import: every builtin is always there",
-    "return": "a function is one expression, as in f(x) = x**2 (there is no return)",
-    "while": "there is no while: use repeat N { ... } or for x in xs { ... }",
-    "elif": "write else if",
-    "True": "write 1 for true (a comparison gives 1 or 0)",
-    "False": "write 0 for false (a comparison gives 1 or 0)",
-    "None": "there is no None",
-}
-
-
 class ExpressionCompiler:
     """Turns expression trees into closures that run against a namespace and a context."""
 
@@ -115,8 +99,8 @@ class ExpressionCompiler:
         raise self.unknown_name(name, where, source)
 
     def unknown_name(self, name, where, source):
-        if name in PYTHON_WORDS:
-            return source.error_at(f"unknown name '{name}': {PYTHON_WORDS[name]}", where)
+        if name in PYTHON_HABITS:
+            return source.error_at(f"unknown name '{name}': {PYTHON_HABITS[name]}", where)
         known = (set(self.variables) | set(self.functions) | set(CONSTANTS) | set(LAST_RESULTS)
                  | {n for n, b in BUILTINS.items() if b.kind == "function"})
         import difflib      # only for a mistake: start-up counts

@@ -37,6 +37,7 @@ class Namespace:
         self.functions = {}
         self.ans = NOTHING
         self.watchers = []          # callables run after every change of an input
+        self.noted = {}             # name -> the graph it held when a change recomputed it
         self.dependents = Dependents(self.variables)
         self._version = 0           # bumped on every (re)binding: the names cache is stale
         self._names_version = -1
@@ -46,6 +47,7 @@ class Namespace:
         self.variables.clear()
         self.functions.clear()
         self.watchers.clear()
+        self.noted.clear()
         self.ans = NOTHING
         self._changed()
 
@@ -94,12 +96,9 @@ class Namespace:
         return [v for v in topological_order(output) if v.is_input and self.name_of(v)]
 
     def users_of(self, value):
-        """The names of the variables whose graphs use the input value, each once."""
-        names = {}
-        for name in map(self.name_of, self.dependents.users(value)):
-            if name:
-                names[name] = True
-        return list(names)
+        """The names of the variables whose graphs (alone or in a list) use the input value,
+        each once."""
+        return self.dependents.user_names(value)
 
     # -- changing an input in place ------------------------------------------------------
 
@@ -118,7 +117,8 @@ class Namespace:
                              f"{describe_kind(value)}")
 
     def change_input(self, name, value, new):
-        """Give input `value` a new number and recompute every graph that uses it.
+        """Give input `value` a new number and recompute every graph that uses it. name is
+        how the input is written (or a function giving it, asked only for an error).
 
         If a graph cannot be computed at the new value (log of a negative number, say), the
         old value is put back and everything recomputed again before the error is raised:
@@ -134,6 +134,7 @@ class Namespace:
             value.data = old
             dependents.recompute(value, also=ans)
             culprit = self.name_of(dependents.first_failing(value, new)) or "a graph that uses it"
+            name = name() if callable(name) else name
             raise MicrocalcError(
                 f"{name} = {format_number(new)} would make {culprit} undefined: "
                 f"{describe_domain_error(exc)}; {name} keeps its value {format_number(old)}"

@@ -30,6 +30,7 @@ class Session:
                            self.namespace)
         self._compiler = Compiler(self.namespace, self.ctx)
         self._history = []
+        self._notes_given = set()
 
     @property
     def settings(self):
@@ -52,7 +53,7 @@ class Session:
         before each top-level statement runs, with the lines of the source it was written on
         (a document of the run groups the output under them)."""
         events = [] if emit is None else None
-        self.ctx.emit = _guarded(emit) if emit is not None else events.append
+        self.ctx.emit = self._once(_guarded(emit) if emit is not None else events.append)
         if isinstance(source, Parsed):
             text, tree = source.source, source.tree
         else:
@@ -80,6 +81,7 @@ class Session:
             # The history keeps the statement's place (source, first and last token), not
             # its text, which is found only when to_script needs it.
             place = (statement.source, statement.where.first, statement.where.last)
+            self._notes_given.clear()
             try:
                 statement.run()
             except SourceError as exc:
@@ -99,6 +101,19 @@ class Session:
                 raise statement.error(f"internal error: {type(exc).__name__}: {exc}") from exc
             history.append((*place, PARTIAL if self.ctx.stopped_early else None,
                             self.ctx.stopped_early))
+
+    def _once(self, emit):
+        """emit, giving each note once per statement: a loop or a recursion that meets the
+        same remark a thousand times says it once."""
+        given = self._notes_given
+
+        def emit_once(event):
+            if event.kind == "note":
+                if event.text in given:
+                    return
+                given.add(event.text)
+            emit(event)
+        return emit_once
 
     def is_complete(self, text):
         """False while a bracket or `{` is open at the end of text: the REPL reads on."""

@@ -9,7 +9,7 @@ variable holding it is recomputed when an input changes in place.
 from ... import engine
 from ...engine import Value
 from ...errors import DomainError, MicrocalcError
-from ..arguments import is_number, number
+from ..arguments import is_number, number, whole
 from ..calls import describe_domain_error
 from ..context import Event
 from ..format import describe_kind, format_number
@@ -126,3 +126,95 @@ def slope(ctx, L, x, h=1e-6):
         x.data = original
         engine.recompute(L, order)
     return (up - down) / (2 * step)
+
+
+# -- a function and its derivatives over a range, for `plot f, -3, 3` ----------------------
+
+MAX_DERIVATIVES = 3
+
+
+def plot_function(ctx, ref, start, stop, derivatives, width, height):
+    """The chart of a function of one argument (a FunctionRef) from start to stop, with its
+    first `derivatives` derivatives as more curves: f, f', f''."""
+    from ... import render
+    apply, title = _one_argument(ctx, ref)
+    low, high = number(start, "plot's start"), number(stop, "plot's stop")
+    if not high > low:
+        raise MicrocalcError(f"plot {ref.name} needs a range from a smaller number to a larger "
+                             f"one, as in plot {ref.name}, -3, 3")
+    order = whole(derivatives, "derivatives=", at_least=0, at_most=MAX_DERIVATIVES)
+    settings = ctx.settings
+    count = width if settings.ascii else 2 * width
+    xs = [low + (high - low) * k / (count - 1) for k in range(count)]
+    curves = _curves(apply, xs, order)
+    labels = [ref.name + "'" * k for k in range(order + 1)]
+    return render.function_chart(xs, list(zip(labels, curves)), width=width, height=height,
+                                 ascii=settings.ascii, color=settings.color, title=title)
+
+
+def _one_argument(ctx, ref):
+    """apply(u) for a function named bare, and the chart's title."""
+    function = ref.function
+    params = getattr(function, "params", None)
+    if params is not None:                       # a function of the user's
+        if len(params) != 1:
+            raise MicrocalcError(f"plot draws a function of one argument, and {ref.name} takes "
+                                 f"{len(params)}")
+        param = params[0]
+        return (lambda u: function.body({param: u})), str(function)
+    if function.category != "math" or not function.accepts(1, {}):
+        raise MicrocalcError(f"plot draws a math function of one argument (tanh, exp, ...) or "
+                             f"one of your own, and {ref.name} is not one")
+    return (lambda u: function.function(ctx, u)), f"{ref.name}(x)"
+
+
+def _curves(apply, xs, order):
+    """The values of f and its first `order` derivatives at each x (None where undefined).
+    The graphs are built once, at the first x where they can be, then recomputed."""
+    from ..errors import SourceError
+    built, first_error = None, None
+    for x in xs:
+        point = Value(x)
+        try:
+            graphs = [apply(point)]
+            for _ in range(order):
+                graphs.append(_derivative(graphs[-1], point))
+        except (DomainError, SourceError, MicrocalcError) as exc:
+            first_error = first_error or exc
+            continue
+        built = point, graphs
+        break
+    if built is None:
+        raise first_error
+    point, graphs = built
+    orders = [engine.topological_order(g) if g.__class__ is Value else None for g in graphs]
+    curves = [[] for _ in graphs]
+    for x in xs:
+        point.data = x
+        defined = True
+        for curve, graph, nodes in zip(curves, graphs, orders):
+            # where f is undefined, so are its derivatives (log's 1/x is not, at x < 0)
+            y = _value_at(graph, nodes) if defined else None
+            defined = y is not None
+            curve.append(y)
+    point.data = xs[0]
+    return curves
+
+
+def _derivative(y, point):
+    if y.__class__ is not Value:
+        if not is_number(y):
+            raise MicrocalcError(f"plot needs a function that gives a number, not "
+                                 f"{describe_kind(y)}")
+        return 0.0
+    d = engine.grad(y, point, create_graph=True)
+    return d if d.__class__ is Value else float("nan")
+
+
+def _value_at(graph, nodes):
+    if graph.__class__ is not Value:
+        return float(graph) if graph == graph else None
+    try:
+        return engine.recompute(graph, nodes).data
+    except DomainError:
+        return None
