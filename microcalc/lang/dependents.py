@@ -62,7 +62,7 @@ class Dependents:
         nodes = self._plan(changed)
         if nodes:
             recompute(changed, nodes)
-        if also.__class__ is Value and not also.is_input:
+        if also.__class__ is Value and not also.is_input and id(also) not in self._owners:
             if self._also[0] is not also:
                 order = topological_order(also)
                 self._also = (also, order, {v for v in order if v.is_input})
