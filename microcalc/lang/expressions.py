@@ -19,7 +19,7 @@ from .namespace import NOTHING
 from .sequences import items_of
 from .syntax import Node
 from .values import GradQuery, FunctionRef
-from .vocabulary import CONSTANTS, LAST_RESULTS, PYTHON_HABITS
+from .vocabulary import CONSTANTS, LAST_RESULTS, PYTHON_HABITS, closest
 
 # Calls nest this deep at most: a function's body is one expression, with no way to stop
 # a function that calls itself.
@@ -103,9 +103,8 @@ class ExpressionCompiler:
             return source.error_at(f"unknown name '{name}': {PYTHON_HABITS[name]}", where)
         known = (set(self.variables) | set(self.functions) | set(CONSTANTS) | set(LAST_RESULTS)
                  | {n for n, b in BUILTINS.items() if b.kind == "function"})
-        import difflib      # only for a mistake: start-up counts
-        close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
-        hint = f" (did you mean {close[0]}?)" if close else ""
+        close = closest(name, known)
+        hint = f" (did you mean {close}?)" if close else ""
         return source.error_at(f"unknown name '{name}'{hint}", where)
 
     def function_or_value(self, tree, source, params):

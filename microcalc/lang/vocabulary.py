@@ -8,7 +8,7 @@ import re
 from functools import lru_cache
 
 __all__ = ["CONSTANTS", "LAST_RESULT", "LAST_RESULTS", "PYTHON_HABITS", "terminals",
-           "name_pattern", "keywords"]
+           "name_pattern", "keywords", "closest"]
 
 # true and false are 1 and 0, for yes-or-no options (tree L, constants=false).
 CONSTANTS = {"pi": math.pi, "e": math.e, "true": 1.0, "false": 0.0}
@@ -53,3 +53,16 @@ def keywords():
     found, _ = terminals()
     return frozenset(t.pattern.value for t in found if t.pattern.type == "str"
                      and re.fullmatch(name_pattern(), t.pattern.value))
+
+
+def closest(name, candidates):
+    """The candidate a mistyped name most likely meant, or None: one with two neighbouring
+    letters swapped first (tahn is tanh, not tan), else the closest by difflib's measure."""
+    candidates = sorted(candidates)
+    for k in range(len(name) - 1):
+        swapped = name[:k] + name[k + 1] + name[k] + name[k + 2:]
+        if swapped != name and swapped in candidates:
+            return swapped
+    import difflib      # only for a mistake: start-up counts
+    close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
+    return close[0] if close else None
