@@ -261,3 +261,39 @@ def test_a_long_program_reads_as_lark_reads_it():
     lines = ["a = 2; b = -3", "L = (a*b + 10) * -2", "tree L", "repeat 2 {\n  a -= 0.1 *"
              " grad(L, a)\n}", "xs = [1,\n 2]", "f(x) = x**2 + tanh(x)", "f'(a)"]
     same_reading("\n".join(lines * 50))
+
+
+# -- the trees of the new forms --------------------------------------------------------------
+
+def shape(tree):
+    """A tree as nested (rule, children...) with tokens as their text."""
+    if isinstance(tree, Token):
+        return tree.value
+    return (tree.data, *[shape(child) for child in tree.children])
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("for x in xs { x }", ("for_loop", ("targets", "x"), ("name", "xs"),
+                           ("block", ("name", "x")))),
+    ("for x, y in d { }", ("for_loop", ("targets", "x", "y"), ("name", "d"), ("block",))),
+    ("if a { 1 } else if b { 2 } else { 3 }",
+     ("if_chain", ("name", "a"), ("block", ("number", "1")), ("name", "b"),
+      ("block", ("number", "2")), ("block", ("number", "3")))),
+    ("not a < b and c or d", ("or_", ("and_", ("not_", ("compare", ("name", "a"), "<",
+                                                         ("name", "b"))),
+                                      ("name", "c")), ("name", "d"))),
+    ("-2^3^2", ("neg", ("pow", ("number", "2"), ("pow", ("number", "3"), ("number", "2"))))),
+    ("f''(x)", ("derivative", "f''", ("arguments", ("name", "x")))),
+    ("ps[i] -= g[i]", ("update", ("index", ("name", "ps"), ("name", "i")), "-=",
+                       ("index", ("name", "g"), ("name", "i")))),
+    ("a + 1 == b * 2", ("compare", ("add", ("name", "a"), ("number", "1")), "==",
+                        ("mul", ("name", "b"), ("number", "2")))),
+])
+def test_the_trees_of_the_new_forms(text, expected):
+    (statement,) = tree_of(text).children
+    assert shape(statement) == expected
+
+
+def test_the_keywords_come_from_the_grammar():
+    from microcalc.lang.vocabulary import keywords
+    assert keywords() == {"repeat", "for", "in", "if", "else", "and", "or", "not"}

@@ -100,6 +100,9 @@ def syntax_error(source, exc, postlex):
     if kind in ASSIGNMENTS and previous is not None and previous.type in KEYWORDS:
         return source.error_at(f"'{previous.value}' is a keyword and cannot be a variable name",
                                previous)
+    if kind in ("IN", "AND", "OR") and (previous is None or previous.type in STATEMENT_START):
+        return source.error_at(f"'{token.value}' is a keyword and cannot be a variable name",
+                               token)
     habit = _python_habit(token, previous, kind)
     if habit is not None:
         return source.error_at(*habit)
