@@ -17,34 +17,62 @@ from ..engine import DomainError, Value, recompute, topological_order
 class Dependents:
     def __init__(self, variables):
         self.variables = variables
+        self._held = {}           # name -> the graphs its value holds, worked out once
+        self._changed = set(variables)   # names bound since their graphs were worked out
         self._roots = None        # graphs the variables hold; None after a binding changed
         self._owners = {}         # id(graph) -> the first variable that holds it (or a list)
         self._orders = {}         # id(graph) -> (graph, topological order, its inputs)
         self._plans = {}          # id(input) -> (input, the nodes that depend on it)
         self._also = (None, None, None)     # the same as _orders' entries, for `ans`
 
-    def forget(self):
-        """The bindings changed: look at the variables again when next needed."""
+    def forget(self, name=None):
+        """A binding changed (name's, or any): look at it again when next needed."""
+        if name is None:
+            self._changed.update(self.variables)
+            self._changed.update(self._held)
+        else:
+            self._changed.add(name)
         self._roots = None
 
     def graphs(self):
         """Every graph (non-leaf Value) a variable holds, alone or inside a list."""
         if self._roots is None:
-            roots, owners, seen_lists = [], {}, set()
-            for name, value in self.variables.items():
-                for root in graphs_in((value,), seen_lists):
+            self._look_again()
+            roots, owners = [], {}
+            held = self._held
+            for name in self.variables:
+                for root in held.get(name, ()):
                     if id(root) not in owners:
                         owners[id(root)] = name
                         roots.append(root)
             self._roots, self._owners = roots, owners
-            kept = owners
-            self._orders = {key: entry for key, entry in self._orders.items() if key in kept}
+            if len(self._orders) > 2 * len(owners) + 16:     # let go of graphs no one holds
+                self._orders = {key: entry for key, entry in self._orders.items()
+                                if key in owners}
             self._plans = {}
         return self._roots
 
+    def _look_again(self):
+        """Work out the graphs of the names bound since the last look."""
+        variables, held = self.variables, self._held
+        for name in self._changed:
+            value = variables.get(name)
+            if value.__class__ is Value:            # most variables: no list to walk
+                found = () if value.is_input else (value,)
+            elif isinstance(value, (list, tuple)):
+                found = tuple(graphs_in((value,)))
+            else:
+                found = ()
+            if found:
+                held[name] = found
+            else:
+                held.pop(name, None)
+        self._changed.clear()
+
     def users(self, changed):
         """The graphs held by variables that use the input `changed`."""
-        return [root for root in self.graphs() if changed in self._inputs(root)]
+        inputs = self._inputs
+        return [root for root in self.graphs() if changed in inputs(root)]
 
     def user_names(self, changed):
         """The variables whose graphs (alone or in a list) use the input `changed`, each

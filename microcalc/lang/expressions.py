@@ -30,6 +30,9 @@ UNARY_OPS = frozenset(op.name for op in OPS.values() if op.arity == 1 and op.sym
 # Value's own method for each operator: the fast way when the left operand is a Value.
 _METHODS = {"+": Value.__add__, "-": Value.__sub__, "*": Value.__mul__, "/": Value.__truediv__,
             "**": Value.__pow__}
+# Per operator rule: the op, its function on floats, Value's method, whether + joins lists.
+_OPERATORS = {name: (OPS[name], FUNCTIONS[name], _METHODS[OPS[name].symbol], name == "add")
+              for name in BINARY_OPS}
 COMPARISONS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
                "==": operator.eq, "!=": operator.ne}
 class ExpressionCompiler:
@@ -214,11 +217,8 @@ class ExpressionCompiler:
 
     def _binary_step(self, node, source, params):
         """x -> x OP right, for one operation node of a chain."""
-        op = OPS[node.data]
-        function = FUNCTIONS[op.name]
-        method = _METHODS[op.symbol]
+        op, function, method, concatenates = _OPERATORS[node.data]
         right = self.expression(node.children[1], source, params)
-        concatenates = op.name == "add"
 
         def step(x, local):
             y = right(local)

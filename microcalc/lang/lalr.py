@@ -119,19 +119,24 @@ class Grammar:
             self._recipes[key] = recipe
         values = []
         push = values.append
-        for build, a, b, c in recipe:
-            if build is None:                       # a token the tree keeps: a is its place
-                push(Token(kinds[a], texts[a], numbers[a]))
-            elif a:                                 # a node of a children, tokens b to c
-                children = values[-a:]
-                del values[-a:]
-                push(build(children, numbers[b], numbers[c]))
+        for step in recipe:
+            if step.__class__ is int:               # a token the tree keeps, at that place
+                push(Token(kinds[step], texts[step], numbers[step]))
+                continue
+            build, count, first, last = step        # a node of count children
+            if count:
+                children = values[-count:]
+                del values[-count:]
             else:
-                push(build([], numbers[b], numbers[c]))
+                children = []
+            push(build(children, numbers[first], numbers[last]))
         return values[0]
 
     def _record(self, kinds, end):
-        """Run the tables over one statement: the recipe of its tree, or Refused."""
+        """Run the tables over one statement: the recipe of its tree, or Refused. A recipe
+        is a list of steps: a token's place (push that token, which the tree keeps), or
+        (build, count, first, last) (make a node of the last count values, spanning the
+        tokens at places first to last)."""
         actions, rules = self.actions, self.rules
         states = [self.start]
         entries = []        # per symbol on the stack: (first token, last token, push op)
@@ -146,7 +151,7 @@ class Grammar:
                         raise Refused(place)
                     states.append(move)
                     entries.append((place, place, len(recipe)))
-                    recipe.append((None, place, 0, 0))
+                    recipe.append(place)
                     break
                 rule = rules[~move]
                 size = rule.size

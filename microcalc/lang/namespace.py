@@ -62,7 +62,7 @@ class Namespace:
             self.functions.pop(name, None)
         self._version += 1
         if _may_hold_graphs(old) or _may_hold_graphs(value):
-            self.dependents.forget()
+            self.dependents.forget(name)
 
     def define(self, function):
         self.variables.pop(function.name, None)

@@ -22,6 +22,7 @@ from itertools import accumulate, chain
 __all__ = ["Scanner", "ERROR", "END"]
 
 ERROR = "ERROR"          # a character no terminal matches
+MAX_KNOWN = 100_000      # texts whose kind is remembered
 END = "$END"             # lark's name for the end of the input
 NEWLINE, SEMICOLON = "_NEWLINE", "SEMICOLON"
 COMMAND, COMMAND_OPEN = "COMMAND", "COMMAND_OPEN"
@@ -93,7 +94,7 @@ class Scanner:
                 raise ValueError(f"terminal {terminal.name} ({terminal.literal!r}) is also "
                                  f"read by another terminal")
         self.keywords = frozenset(keywords)
-        self._kinds = {}
+        self._known = dict(self.fixed)      # the literals, and every other text read so far
 
     @classmethod
     def from_lark(cls, data, memo):
@@ -103,14 +104,13 @@ class Scanner:
 
     def kind_of(self, text):
         """The terminal a token's text was read as."""
-        kind = self.fixed.get(text)
+        kind = self._known.get(text)
         if kind is None:
-            kind = self._kinds.get(text)
-            if kind is None:
-                match = self._named.match(text)
-                kind = match.lastgroup if match and match.end() == len(text) else ERROR
-                if len(self._kinds) < 50_000:
-                    self._kinds[text] = kind
+            match = self._named.match(text)
+            kind = match.lastgroup if match and match.end() == len(text) else ERROR
+            if len(self._known) > MAX_KNOWN:       # a program of a million different names
+                self._known = dict(self.fixed)
+            self._known[text] = kind
         return kind
 
     def pairs(self, text):
@@ -129,7 +129,7 @@ class Scanner:
 
         every_token, a list, receives every token the parser is given, separators
         included, as (kind, text, number): what lark reads to explain an error."""
-        fixed_get = self.fixed.get
+        known_get = self._known.get
         kind_of = self.kind_of
         structure = _STRUCTURE
         found = []
@@ -139,13 +139,14 @@ class Scanner:
         at_start = True
         index = -1
         for index, (skipped, word) in enumerate(self.pairs(text)):
-            kind = fixed_get(word)
+            kind = known_get(word)
             if kind is None:
                 if not word:                      # the end of the text
                     break
                 kind = kind_of(word)
-                if at_start and kind == "NAME" and word in commands:
-                    kind = COMMAND
+                known_get = self._known.get
+            if kind == "NAME" and at_start and word in commands:
+                kind = COMMAND
             if kind in structure:
                 if kind == NEWLINE or kind == SEMICOLON:
                     if closers and closers[-1] != "RBRACE":
