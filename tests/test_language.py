@@ -13,14 +13,7 @@ from microcalc.lang import Session, SourceError
 from microcalc.lang.library.registry import BUILTINS, builtin
 from microcalc.lang.values import GradQuery
 
-
-def outputs(session, source):
-    """The text of every value/text event, one string per event."""
-    return [e.text for e in session.run(source) if e.kind in ("value", "text")]
-
-
-def notes(session, source):
-    return [e.text for e in session.run(source) if e.kind == "note"]
+from conftest import notes, outputs
 
 
 @pytest.fixture

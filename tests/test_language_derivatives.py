@@ -11,19 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from microcalc.engine import Value
 from microcalc.lang import Session, SourceError
 from microcalc.lang.context import Settings
 
-
-def values(session, source):
-    return [e.data["value"] for e in session.run(source) if e.kind == "value"]
-
-
-def error_of(source):
-    with pytest.raises(SourceError) as info:
-        Session().run(source)
-    return info.value
+from conftest import error_of_program, values_printed
 
 
 @pytest.fixture
@@ -35,33 +26,33 @@ def s():
 
 def test_derivatives_of_a_function_of_ones_own(s):
     s.run("f(x) = x**3 - 2*x")
-    assert values(s, "f'(2); f''(2); f'''(2); f''''(2)") == [10.0, 12.0, 6.0, 0.0]
+    assert values_printed(s, "f'(2); f''(2); f'''(2); f''''(2)") == [10.0, 12.0, 6.0, 0.0]
 
 
 def test_derivatives_of_a_builtin_of_one_argument(s):
     t = math.tanh(0.5)
-    assert values(s, "tanh'(0.5); tanh''(0.5); exp'(1); log'(4); sin''(1)") == \
+    assert values_printed(s, "tanh'(0.5); tanh''(0.5); exp'(1); log'(4); sin''(1)") == \
         [1 - t * t, -2 * t * (1 - t * t), math.e, 0.25, -math.sin(1)]
 
 
 def test_a_derivative_at_a_variable_is_a_graph_that_follows_it(s):
     s.run("f(x) = x**2 * tanh(x); a = 0.5; d = f'(a)")
     t = math.tanh(0.5)
-    assert values(s, "d") == [2 * 0.5 * t + 0.25 * (1 - t * t)]
-    assert values(s, "grad(d, a)") == values(s, "f''(a)")       # f'(a) differentiates again
+    assert values_printed(s, "d") == [2 * 0.5 * t + 0.25 * (1 - t * t)]
+    assert values_printed(s, "grad(d, a)") == values_printed(s, "f''(a)")       # f'(a) differentiates again
     s.run("a := 1")
     t = math.tanh(1)
-    assert values(s, "d") == [pytest.approx(2 * t + (1 - t * t))]
+    assert values_printed(s, "d") == [pytest.approx(2 * t + (1 - t * t))]
 
 
 def test_the_derivative_is_by_the_argument_even_when_it_is_computed(s):
     s.run("f(x) = x**2; a = 3")
-    assert values(s, "f'(2*a); grad(f'(2*a), a)") == [12.0, 4.0]
+    assert values_printed(s, "f'(2*a); grad(f'(2*a), a)") == [12.0, 4.0]
 
 
 def test_a_constant_function_has_derivative_0(s):
     s.run("k(x) = 7")
-    assert values(s, "k'(3); k''(3)") == [0.0, 0.0]
+    assert values_printed(s, "k'(3); k''(3)") == [0.0, 0.0]
 
 
 @pytest.mark.parametrize("setup, source, message, underlined", [
@@ -97,11 +88,11 @@ def test_f_prime_agrees_with_a_central_difference(x, body):
     session = Session()
     session.run(f"f(x) = {body}")
     h = 1e-5
-    (up,), (down,) = values(session, f"f({x + h})"), values(session, f"f({x - h})")
-    (exact,) = values(session, f"f'({x})")
+    (up,), (down,) = values_printed(session, f"f({x + h})"), values_printed(session, f"f({x - h})")
+    (exact,) = values_printed(session, f"f'({x})")
     assert exact == pytest.approx((up - down) / (2 * h), rel=1e-5, abs=1e-6)
-    (up,), (down,) = values(session, f"f'({x + h})"), values(session, f"f'({x - h})")
-    (second,) = values(session, f"f''({x})")
+    (up,), (down,) = values_printed(session, f"f'({x + h})"), values_printed(session, f"f'({x - h})")
+    (second,) = values_printed(session, f"f''({x})")
     assert second == pytest.approx((up - down) / (2 * h), rel=1e-4, abs=1e-5)
 
 
@@ -110,13 +101,13 @@ def test_f_prime_agrees_with_a_central_difference(x, body):
 @pytest.mark.parametrize("source", ["2^3", "2^3^2", "-2^2", "2^-1", "(-2)^2", "2*3^2",
                                     "2^2**3", "4^0.5^2"])
 def test_caret_is_a_power_with_the_same_precedence_and_grouping(s, source):
-    assert values(s, source) == values(s, source.replace("^", "**")) == \
+    assert values_printed(s, source) == values_printed(s, source.replace("^", "**")) == \
         [float(eval(source.replace("^", "**")))]
 
 
 def test_caret_builds_the_same_graph_as_double_star(s):
     s.run("a = 3; L = a^2; M = a**2")
-    assert values(s, "grad(L, a); grad(M, a)") == [6.0, 6.0]
+    assert values_printed(s, "grad(L, a); grad(M, a)") == [6.0, 6.0]
 
 
 # -- slope ----------------------------------------------------------------------------------
@@ -124,21 +115,21 @@ def test_caret_builds_the_same_graph_as_double_star(s):
 def test_slope_is_the_lectures_numeric_derivative_and_leaves_every_input_as_it_was(s):
     s.run("a = 2; b = -3; c = 10; d = a*b + c; L = d * tanh(a)")
     before = {name: v.data for name, v in s.variables.items()}
-    (numeric,) = values(s, "slope(L, a)")
+    (numeric,) = values_printed(s, "slope(L, a)")
     a, h = 2.0, 1e-6
     up = ((a + h) * -3 + 10) * math.tanh(a + h)
     down = ((a - h) * -3 + 10) * math.tanh(a - h)
     assert numeric == (up - down) / (2 * h)
     assert {name: v.data for name, v in s.variables.items()} == before
-    (exact,) = values(s, "grad(L, a)")
+    (exact,) = values_printed(s, "grad(L, a)")
     assert numeric == pytest.approx(exact, rel=1e-6)
-    (wide,) = values(s, "slope(L, a, h=0.1)")
+    (wide,) = values_printed(s, "slope(L, a, h=0.1)")
     assert wide == (((2.1 * -3 + 10) * math.tanh(2.1)) - ((1.9 * -3 + 10) * math.tanh(1.9))) / 0.2
 
 
 def test_slope_of_a_graph_that_ignores_the_input_is_0(s):
     s.run("a = 1; b = 2; L = b * 3")
-    assert values(s, "slope(L, a); slope(5, a)") == [0.0, 0.0]
+    assert values_printed(s, "slope(L, a); slope(5, a)") == [0.0, 0.0]
 
 
 @pytest.mark.parametrize("source, message", [
@@ -152,7 +143,7 @@ def test_slope_of_a_graph_that_ignores_the_input_is_0(s):
      "log is defined only for positive numbers"),
 ])
 def test_slope_errors(source, message):
-    assert error_of(source).message == message
+    assert error_of_program(source).message == message
 
 
 def test_a_failing_slope_puts_the_input_back():
@@ -161,7 +152,7 @@ def test_a_failing_slope_puts_the_input_back():
     with pytest.raises(SourceError):
         session.run("slope(L, a)")
     assert session.variables["a"].data == 1e-7
-    assert values(session, "L") == [math.log(1e-7)]
+    assert values_printed(session, "L") == [math.log(1e-7)]
 
 
 # -- plot f, a, b ----------------------------------------------------------------------------
@@ -225,4 +216,4 @@ def test_plot_in_ascii_marks_each_curve_its_own_way():
      "numbers"),
 ])
 def test_plot_of_a_function_refuses_what_it_cannot_draw(source, message):
-    assert error_of(source).message.endswith(message)
+    assert error_of_program(source).message.endswith(message)

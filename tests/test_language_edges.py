@@ -14,11 +14,9 @@ import pytest
 from microcalc.lang import Session, SourceError
 from microcalc.lang import dependents
 
+from conftest import outputs
+
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def outputs(session, source):
-    return [e.text for e in session.run(source) if e.kind in ("value", "text")]
 
 
 @contextmanager

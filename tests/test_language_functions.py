@@ -14,8 +14,10 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from microcalc.engine import FUNCTIONS, OPS, Value, grad
-from microcalc.lang import Session, SourceError
+from microcalc.lang import Session
 from microcalc.lang.library import BUILTINS
+
+from conftest import error_of_program, values_printed
 
 UNARY = ["tan", "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh", "log2",
          "log10", "floor", "ceil"]
@@ -37,16 +39,6 @@ DERIVATIVES = {
 }
 
 
-def values(session, source):
-    return [e.data["value"] for e in session.run(source) if e.kind == "value"]
-
-
-def error_of(source):
-    with pytest.raises(SourceError) as info:
-        Session().run(source)
-    return info.value
-
-
 def test_each_function_is_one_entry_of_the_op_registry_and_a_builtin():
     for name in UNARY + BINARY:
         op = OPS[name]
@@ -63,7 +55,7 @@ def test_values_match_pythons_math_module(name):
     session = Session()
     for x in (low, (low + high) / 2, high):
         expected = float(getattr(math, name)(x))
-        assert values(session, f"{name}({x})") == [expected]
+        assert values_printed(session, f"{name}({x})") == [expected]
 
 
 @pytest.mark.parametrize("name", UNARY)
@@ -71,17 +63,17 @@ def test_derivatives_match_their_closed_forms(name):
     low, high = DOMAINS[name]
     session = Session()
     for x in (low + 0.05, (low + high) / 2 + 0.013, high - 0.05):
-        (d,) = values(session, f"{name}'({x})")
+        (d,) = values_printed(session, f"{name}'({x})")
         assert d == pytest.approx(DERIVATIVES[name](x), rel=1e-12, abs=1e-15)
 
 
 def test_two_argument_functions():
     s = Session()
-    assert values(s, "hypot(3, 4); log(8, 2); log(1000, 10); max(2, 7); min(2, 7)") == \
+    assert values_printed(s, "hypot(3, 4); log(8, 2); log(1000, 10); max(2, 7); min(2, 7)") == \
         [5.0, 3.0, math.log(1000) / math.log(10), 7.0, 2.0]
     s.run("a = 3; b = 4; h = hypot(a, b); l = log(a, b)")
-    assert values(s, "grad(h, a); grad(h, b)") == [0.6, 0.8]
-    assert values(s, "grad(l, a); grad(l, b)") == [
+    assert values_printed(s, "grad(h, a); grad(h, b)") == [0.6, 0.8]
+    assert values_printed(s, "grad(l, a); grad(l, b)") == [
         pytest.approx(1 / (3 * math.log(4))),
         pytest.approx(-math.log(3) / (4 * math.log(4) ** 2))]
 
@@ -89,11 +81,11 @@ def test_two_argument_functions():
 def test_max_and_min_of_a_list_or_of_several_send_the_gradient_to_the_one_chosen():
     s = Session()
     s.run("a = 2; b = 5; c = 3; M = max([a, b, c]); m = min(a, b, c); M2 = max(a*c, b)")
-    assert values(s, "M; m; M2") == [5.0, 2.0, 6.0]
+    assert values_printed(s, "M; m; M2") == [5.0, 2.0, 6.0]
     assert [e.text for e in s.run("grad(M, a, b, c); grad(m, a, b, c); grad(M2, a, b, c)")
             if e.kind == "value"] == ["[0, 1, 0]", "[1, 0, 0]", "[3, 0, 2]"]
     s.run("b := 1")                                 # M follows: now a*c... c is chosen
-    assert values(s, "M") == [3.0]
+    assert values_printed(s, "M") == [3.0]
     assert [e.text for e in s.run("grad(M, a, b, c)") if e.kind == "value"] == ["[0, 0, 1]"]
 
 
@@ -107,7 +99,7 @@ def test_equal_operands_give_the_gradient_to_the_first():
 
 def test_max_and_min_of_plain_numbers_are_plain_numbers():
     s = Session()
-    assert values(s, "max([3, 1, 4, 1, 5]); min([3]); max(-1, -2)") == [5.0, 3.0, -1.0]
+    assert values_printed(s, "max([3, 1, 4, 1, 5]); min([3]); max(-1, -2)") == [5.0, 3.0, -1.0]
 
 
 @pytest.mark.parametrize("source, message", [
@@ -128,7 +120,7 @@ def test_max_and_min_of_plain_numbers_are_plain_numbers():
     ("x = 1; asin'(x)", "asin' is undefined here: "),
 ])
 def test_out_of_their_domain_they_say_so(source, message):
-    err = error_of(source)
+    err = error_of_program(source)
     assert err.message == message or err.message.startswith(message) and message.endswith(" ")
 
 

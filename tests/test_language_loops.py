@@ -17,24 +17,9 @@ from hypothesis import strategies as st
 from microcalc.engine import Value
 from microcalc.lang import Session, SourceError
 
+from conftest import error_of_program, outputs
+
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def outputs(session, source):
-    return [e.text for e in session.run(source) if e.kind in ("value", "text")]
-
-
-def notes(session, source):
-    return [e.text for e in session.run(source) if e.kind == "note"]
-
-
-def error_of(source, setup=""):
-    session = Session()
-    if setup:
-        session.run(setup)
-    with pytest.raises(SourceError) as info:
-        session.run(source)
-    return info.value
 
 
 @pytest.fixture
@@ -101,7 +86,7 @@ def test_for_goes_over_the_list_as_it_was_when_the_loop_began(s):
      "for a longer loop, write repeat N { ... }", 1, "range(1e7)"),
 ])
 def test_for_errors_point_at_what_is_wrong(source, message, column, underlined):
-    err = error_of(source)
+    err = error_of_program(source)
     assert (err.message, err.line, err.column) == (message, 1, column)
     assert err.source_line[err.column - 1:err.end_column - 1] == underlined
 
@@ -202,7 +187,7 @@ def test_and_or_stop_at_the_first_operand_that_decides(s):
     ("not [1]", "'not' needs a number (a comparison gives 1 or 0), not a list", "[1]"),
 ])
 def test_comparing_or_testing_what_is_not_a_number_is_an_error(source, message, underlined):
-    err = error_of(source)
+    err = error_of_program(source)
     assert err.message == message
     assert err.source_line[err.column - 1:err.end_column - 1] == underlined
 
@@ -245,7 +230,7 @@ def test_lists_concatenate_with_plus(s):
     ("len(2)", "len needs a list, not a number"),
 ])
 def test_list_builtins_refuse_what_they_cannot_use(source, message):
-    assert error_of(source).message == message
+    assert error_of_program(source).message == message
 
 
 def test_parameters_of_a_network_are_a_list_of_inputs(s):
@@ -287,7 +272,7 @@ def test_gradient_descent_on_a_networks_parameters_by_index(s):
     ("a = 1; ps = [a]; ps[0] := [1]", ":= needs a number, not a list", "[1]"),
 ])
 def test_changing_what_is_not_an_input_in_a_list_is_an_error(source, message, underlined):
-    err = error_of(source)
+    err = error_of_program(source)
     assert err.message == message
     assert err.source_line[err.column - 1:err.end_column - 1] == underlined
 
