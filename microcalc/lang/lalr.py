@@ -155,6 +155,8 @@ class Grammar:
                     break
                 rule = rules[~move]
                 size = rule.size
+                if not size:             # an empty rule spans no token: lark's tree, then
+                    raise Refused(place)
                 children = entries[len(entries) - size:]
                 del entries[len(entries) - size:]
                 del states[len(states) - size:]
