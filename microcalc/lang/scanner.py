@@ -17,6 +17,7 @@ error path reports it exactly as lark would.
 """
 
 import re
+from array import array
 from itertools import accumulate, chain
 
 __all__ = ["Scanner", "ERROR", "END"]
@@ -118,8 +119,9 @@ class Scanner:
         return self._pairs.findall(text)
 
     def spans(self, text):
-        """The (start, end) offsets of every token of text, in order."""
-        bounds = list(accumulate(map(len, chain.from_iterable(self.pairs(text)))))
+        """The start and end offsets of every token of text, in order (as compact arrays:
+        a session keeps them for the history of a long script)."""
+        bounds = array("q", accumulate(map(len, chain.from_iterable(self.pairs(text)))))
         return bounds[0::2], bounds[1::2]
 
     def statements(self, text, commands, every_token=None):
