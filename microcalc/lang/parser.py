@@ -154,11 +154,18 @@ def write_tables(path=TABLES_FILE):
             f'`python -m microcalc.lang.parser --write-tables`; do not edit."""\n\n'
             f"GRAMMAR_SHA256 = {grammar_hash(grammar)!r}\n"
             f"LARK_VERSION = {lark.__version__!r}\n"
-            f"DATA = {data!r}\n"
-            f"MEMO = {memo!r}\n")
+            f"DATA = {_literal(data)}\n"
+            f"MEMO = {_literal(memo)}\n")
     with open(path, "w", encoding="utf-8") as file:
         file.write(text)
     return text
+
+
+def _literal(value):
+    """value as Python source, one entry a line where it is long: a change of the grammar
+    shows in a diff as the lines it changed."""
+    import pprint
+    return pprint.pformat(value, width=100, sort_dicts=False)
 
 
 def grammar_terminals():
