@@ -294,8 +294,8 @@ HABITS = [
      "{ ... }", 1, 1, "while"),
     ("x = 1\nprint x", "print is a function: write print(x), or x alone to see it", 2, 1,
      "print"),
-    ("True", "unknown name 'True': write 1 for true (a comparison gives 1 or 0)", 1, 1,
-     "True"),
+    ("True", "unknown name 'True': write true (it is 1, as a comparison that holds gives)", 1,
+     1, "True"),
     ("a < b < c", "comparisons do not chain: write a < b and b < c", 1, 7, "<"),
     ("x = 1\nif x { 1 }\nelse { 2 }", "else goes on the line of the '}' that ends the if "
      "block: if c { ... } else { ... }", 3, 1, "else"),
