@@ -50,8 +50,8 @@ def overview(width=80, commands=None):
             lines.append(f"  {code.ljust(27)}  {meaning}"[:width])
         else:
             lines += [f"  {code}", *wrap(meaning, width, "      ")]
-    lines += ["", *wrap("help NAME (or NAME?) explains a builtin or a statement; help "
-                        "builtins lists every builtin.", width)]
+    lines += wrap("help NAME (or NAME?) explains a builtin or a statement; help builtins "
+                  "lists every builtin.", width)
     topics = "  ".join(topic.names[0] if topic.names[0] != "=" else "= (assign)"
                        for topic in TOPICS)
     lines += wrap(f"Statements and syntax: {topics}", width)
