@@ -64,7 +64,7 @@ def safe(out):
         if op.name in ("div", "log", "sqrt") and abs(operands[-1 if op.name == "div" else 0].data) < 5e-2:
             return False
         near = NEAR_SINGULAR.get(op.name)
-        if near is not None and near(*[c.data for c in v._prev]):
+        if near is not None and near(*[c.data for c in v.operands]):
             return False
     return True
 
