@@ -1,33 +1,45 @@
-"""The language's speed beside Python running the same program with microcalc's Python API.
+"""The language's speed beside Python running the same program with microcalc's Python API,
+and beside an earlier microcalc's language, in one run.
 
-    python bench/language.py [--statements N] [--seed S] [--repeats R]
+    python bench/language.py [--statements N] [--seed S] [--repeats R] [--baseline COMMIT]
 
 Generates one program of N statements (input assignments, graph assignments, arithmetic,
 tanh, gradient queries and a few in-place input changes), writes it twice (as a .mg
-script and as Python source using `microcalc.Value`), runs both in this process, checks
-that they print the same numbers, and reports statements per second for each and their
-ratio. The Python time includes compiling its source, as the language's includes parsing
-its own. Median of R runs.
+script and as Python source using `microcalc.Value`), and runs, round after round so that
+they share the machine's noise:
+
+- this microcalc's language on the script (parse + compile + run), and its parsing alone;
+- the same for the microcalc of an earlier commit (12c50e8 unless --baseline says another;
+  `--baseline none` leaves it out), taken from git into a folder of its own;
+- the Python source, run with this microcalc's engine.
+
+Each runs in a fresh Python process of its own, which prints what it printed and how long
+it took; the outputs must agree. Times are CPU seconds of that process (on a shared machine,
+time spent waiting for a core is not counted) and the figures are medians of R rounds. The
+Python time includes compiling its source, as the language's includes parsing its own.
 """
 
 import argparse
-import gc
+import json
+import os
 import random
 import statistics
+import subprocess
 import sys
-import time
+import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from microcalc.engine import Value, grad  # noqa: E402
-from microcalc.lang import Session  # noqa: E402
-from microcalc.lang.errors import Source  # noqa: E402
-from microcalc.lang.format import format_number  # noqa: E402
-from microcalc.lang.parser import parse  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
+BASELINE = "12c50e8"
 
 INPUTS = [f"a{i}" for i in range(20)]
 GRAPHS = [f"g{i}" for i in range(30)]
+
+
+def shortest(x):
+    """microcalc's number text (the shortest that reads back), for the generator."""
+    text = repr(float(x))
+    return text[:-2] if text.endswith(".0") else text
 
 
 def generate(count, seed):
@@ -38,7 +50,7 @@ def generate(count, seed):
     uses = {}          # graph -> {(input, version)} it was built from
 
     def number():
-        return format_number(rng.choice([0.25, 0.5, 1.5, 2, -1, -0.75, 3]))
+        return shortest(rng.choice([0.25, 0.5, 1.5, 2, -1, -0.75, 3]))
 
     for name in INPUTS:
         value = number()
@@ -83,34 +95,62 @@ def generate(count, seed):
     return "\n".join(language) + "\n", "\n".join(python) + "\n"
 
 
-def run_language(source):
-    printed = []
+# -- the worker: one measurement in a process of its own ----------------------------------
 
-    def emit(event):
-        if event.kind == "value":
-            printed.append(event.text)
-    started = time.perf_counter()
-    Session().run(source, filename="bench.mg", emit=emit)
-    return time.perf_counter() - started, printed
-
-
-def time_parsing(source):
-    """Parsing alone, with the collector off as Session.run has it."""
-    gc.disable()
-    try:
-        started = time.perf_counter()
+def work(kind, program):
+    """Time one kind of run of the program in this process; print JSON."""
+    import gc
+    import time
+    from microcalc.lang.format import format_number
+    source = Path(program).read_text("utf-8")
+    clock = time.process_time
+    if kind == "python":
+        from microcalc.engine import Value, grad
+        namespace = {"Value": Value, "grad": grad, "format_number": format_number,
+                     "tanh": lambda v: v.tanh()}
+        started = clock()
+        exec(compile(source, "bench.py", "exec"), namespace)
+        result = {"seconds": clock() - started, "printed": namespace["out"]}
+    elif kind == "parse":
+        from microcalc.lang import Session
+        from microcalc.lang.errors import Source
+        from microcalc.lang.parser import parse
+        Session().run("1 + 1")                  # the parser loaded, as a first statement would
+        gc.disable()
+        started = clock()
         parse(Source(source, "bench.mg"))
-        return time.perf_counter() - started
-    finally:
-        gc.enable()
+        result = {"seconds": clock() - started}
+    else:
+        from microcalc.lang import Session
+        session = Session()
+        session.run("1 + 1")
+        printed = []
+
+        def emit(event):
+            if event.kind == "value":
+                printed.append(event.text)
+        started = clock()
+        session.run(source, filename="bench.mg", emit=emit)
+        result = {"seconds": clock() - started, "printed": printed}
+    print(json.dumps(result))
 
 
-def run_python(source):
-    namespace = {"Value": Value, "grad": grad, "format_number": format_number,
-                 "tanh": lambda v: v.tanh()}
-    started = time.perf_counter()
-    exec(compile(source, "bench.py", "exec"), namespace)
-    return time.perf_counter() - started, namespace["out"]
+def measure(kind, program, tree):
+    env = dict(os.environ, PYTHONPATH=str(tree))
+    done = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--worker", kind,
+                           program],
+                          capture_output=True, text=True, env=env, cwd=tree)
+    if done.returncode:
+        raise SystemExit(f"the {kind} run in {tree} failed:\n{done.stderr}")
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+def extract(commit, folder):
+    """The tree of a commit of this repository, in folder."""
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", commit], capture_output=True,
+                             check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
+    return folder
 
 
 def main():
@@ -118,35 +158,64 @@ def main():
     parser.add_argument("--statements", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--baseline", default=BASELINE,
+                        help="the commit to compare with, or none")
+    parser.add_argument("--worker", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.worker:
+        return work(*args.worker)
 
     language, python = generate(args.statements, args.seed)
     count = language.count("\n")
-    print(f"program: {count:,} statements ({len(language) / 1e6:.1f} MB of source), "
-          f"seed {args.seed}, median of {args.repeats} runs")
+    with tempfile.TemporaryDirectory() as folder:
+        folder = Path(folder)
+        (folder / "bench.mg").write_text(language, "utf-8")
+        (folder / "bench.py").write_text(python, "utf-8")
+        runs = {"language": ROOT}
+        if args.baseline != "none":
+            base = folder.joinpath("baseline").resolve()
+            base.mkdir()
+            runs[f"language at {args.baseline}"] = extract(args.baseline, base)
+        print(f"program: {count:,} statements ({len(language) / 1e6:.1f} MB of source), "
+              f"seed {args.seed}, median of {args.repeats} rounds, CPU seconds per process")
+        seconds = {label: [] for label in runs}
+        parsing = {label: [] for label in runs}
+        seconds["Python + microcalc API"] = []
+        expected = None
+        for _ in range(args.repeats):
+            for label, tree in runs.items():
+                result = measure("run", str(folder / "bench.mg"), tree)
+                seconds[label].append(result["seconds"])
+                parsing[label].append(measure("parse", str(folder / "bench.mg"),
+                                              tree)["seconds"])
+                expected = _agree(expected, result["printed"], label)
+            result = measure("python", str(folder / "bench.py"), ROOT)
+            seconds["Python + microcalc API"].append(result["seconds"])
+            expected = _agree(expected, result["printed"], "Python")
+    print(f"every run prints the same {len(expected):,} numbers")
+    print(f"{'':36}{'seconds':>9}{'statements/s':>15}{'  of which parsing':>20}")
+    median = {label: statistics.median(times) for label, times in seconds.items()}
+    for label, value in median.items():
+        parse_part = (f"{statistics.median(parsing[label]):9.3f} s "
+                      f"({count / statistics.median(parsing[label]):,.0f}/s)"
+                      if label in parsing else "")
+        print(f"{label:36}{value:9.3f}{count / value:15,.0f}  {parse_part}")
+    ours = median["language"]
+    print(f"the language takes {ours / median['Python + microcalc API']:.2f}x the time of "
+          f"Python with the API")
+    for label in runs:
+        if label != "language":
+            print(f"statements per second: {median[label] / ours:.2f}x those of the "
+                  f"{label} (target: at least 3x); parsing alone "
+                  f"{statistics.median(parsing[label]) / statistics.median(parsing['language']):.1f}x")
 
-    parse_times, language_times, python_times = [], [], []
-    for _ in range(args.repeats):
-        parse_times.append(time_parsing(language))
-        seconds, language_out = run_language(language)
-        language_times.append(seconds)
-        seconds, python_out = run_python(python)
-        python_times.append(seconds)
-        if language_out != python_out:
-            first = next(i for i, (a, b) in enumerate(zip(language_out, python_out)) if a != b)
-            raise SystemExit(f"the two programs disagree at output {first}: "
-                             f"{language_out[first]} != {python_out[first]}")
 
-    parse_s = statistics.median(parse_times)
-    language_s = statistics.median(language_times)
-    python_s = statistics.median(python_times)
-    print(f"both print the same {len(language_out):,} numbers")
-    print(f"{'':34}{'seconds':>10}{'statements/s':>16}")
-    print(f"{'microcalc language (parse + run)':34}{language_s:10.3f}{count / language_s:16,.0f}")
-    print(f"{'  of which parsing':34}{parse_s:10.3f}{count / parse_s:16,.0f}")
-    print(f"{'Python + microcalc API':34}{python_s:10.3f}{count / python_s:16,.0f}")
-    print(f"ratio: the language takes {language_s / python_s:.1f}x the time of Python "
-          f"({language_s - parse_s:.3f} s of it running, {parse_s:.3f} s parsing)")
+def _agree(expected, printed, label):
+    if expected is not None and printed != expected:
+        first = next((i for i, (a, b) in enumerate(zip(printed, expected)) if a != b),
+                     min(len(printed), len(expected)))
+        raise SystemExit(f"{label} disagrees at output {first}")
+    return printed
 
 
 if __name__ == "__main__":

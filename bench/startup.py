@@ -79,7 +79,7 @@ def main():
         python, microcalc = str(bin_folder / "python"), str(bin_folder / "microcalc")
         script = Path(folder) / "lecture.mg"
         script.write_text(SCRIPT)
-        # Warm the parser cache once, as any second run on a user's machine would find it.
+        # One run first, so that every case finds the files in the cache as a second run would.
         subprocess.run([microcalc, "-e", "1+1"], env=env, check=True, stdout=subprocess.DEVNULL)
         cases = {
             "python -c pass": ([python, "-c", "pass"], None),

@@ -207,3 +207,32 @@ def absolute_gradients(output, leaves):
             if d != 0:                             # a partial of exactly 0 stops the path
                 adjoint[child] = adjoint.get(child, 0.0) + abs(d) * g
     return [adjoint.get(x, 0.0) for x in leaves]
+
+
+# -- running the language in tests -----------------------------------------------------------
+
+def outputs(session, source):
+    """The text of every value/text event, one string per event."""
+    return [e.text for e in session.run(source) if e.kind in ("value", "text")]
+
+
+def notes(session, source):
+    return [e.text for e in session.run(source) if e.kind == "note"]
+
+
+def values_printed(session, source):
+    """The numbers (or lists) a program prints as values, as their data."""
+    return [e.data["value"] for e in session.run(source) if e.kind == "value"]
+
+
+def error_of_program(source, setup=""):
+    """The SourceError a program raises in a fresh session (after running setup)."""
+    import pytest
+
+    from microcalc.lang import Session
+    session = Session()
+    if setup:
+        session.run(setup)
+    with pytest.raises(SourceError) as info:
+        session.run(source)
+    return info.value

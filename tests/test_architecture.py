@@ -155,14 +155,13 @@ def test_version_and_help_load_nothing_of_the_language(option):
 def test_is_complete_does_not_run_the_parser(monkeypatch):
     """Enter in the REPL asks is_complete: it must answer without the parser, which reads the
     input again when it runs (a 200,000-character paste was parsed twice)."""
-    from lark import Lark
-
     from microcalc.lang import Session
+    from microcalc.lang.lalr import Grammar
     session = Session()
 
     def parse(*args, **kwargs):
         raise AssertionError("the parser ran")
-    monkeypatch.setattr(Lark, "parse", parse)
+    monkeypatch.setattr(Grammar, "statement", parse)
     paste = "x = [" + ", ".join(["1"] * 50_000) + "]"
     assert session.is_complete(paste)
     assert not session.is_complete(paste[:-1])

@@ -315,6 +315,7 @@ def test_json_errors_and_notes_are_events_too():
     assert run.returncode == 1 and run.stderr == ""
     events = [json.loads(line) for line in run.stdout.splitlines()]
     assert [event["kind"] for event in events] == ["value", "note", "value", "error"]
-    assert events[-1]["data"] == {"message": "unknown name 'nope'", "file": "<stdin>",
-                                  "line": 4, "column": 1, "end_column": 5}
-    assert events[-1]["text"].startswith("error: unknown name 'nope'\n --> <stdin>:4:1")
+    assert events[-1]["data"] == {"message": "unknown name 'nope' (did you mean slope?)",
+                                  "file": "<stdin>", "line": 4, "column": 1, "end_column": 5}
+    assert events[-1]["text"].startswith("error: unknown name 'nope' (did you mean slope?)\n"
+                                         " --> <stdin>:4:1")

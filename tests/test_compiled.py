@@ -394,7 +394,8 @@ def test_kept_nodes_can_be_read_after_a_replay(backend):
 
 # Every op of the engine's table replays on both back ends, and a new one needs nothing more.
 
-_POINTS = {"log": (0.7, 2.5), "sqrt": (0.7, 2.5), "pow": (1.3, 0.6), "div": (1.5, -0.8)}
+_POINTS = {"log": (0.7, 2.5), "sqrt": (0.7, 2.5), "pow": (1.3, 0.6), "div": (1.5, -0.8),
+           "acosh": (1.3, 0.0), "log_base": (0.7, 2.5)}
 
 
 def _graph_of(function, arity, width=40):

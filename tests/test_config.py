@@ -147,7 +147,8 @@ def test_a_syntax_error_in_init_runs_none_of_it(tmp_path):
 
 def test_an_error_in_init_keeps_what_ran_before_it(tmp_path):
     session, warnings, path = init(tmp_path, "a = 1\nnope\nb = 2\n")
-    assert warnings == [f"warning: {path}:2:1: unknown name 'nope'; the rest of it was not run"]
+    assert warnings == [f"warning: {path}:2:1: unknown name 'nope' (did you mean slope?); the "
+                        f"rest of it was not run"]
     assert session.names() == ["a"]
 
 

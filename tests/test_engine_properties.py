@@ -11,6 +11,17 @@ from microcalc.engine import FUNCTIONS, OPS, topological_order
 UNARY = sorted(name for name, op in OPS.items() if op.arity == 1)
 BINARY = sorted(name for name, op in OPS.items() if op.arity == 2)
 KINKED = {"relu", "abs", "step", "sign"}   # not differentiable at 0: differences must not straddle it
+# Where the other ops are not differentiable, or their derivative blows up: finite differences
+# must keep away from there too.
+NEAR_SINGULAR = {
+    "floor": lambda x: abs(x - round(x)) < 1e-2, "ceil": lambda x: abs(x - round(x)) < 1e-2,
+    "max": lambda a, b: abs(a - b) < 1e-2, "min": lambda a, b: abs(a - b) < 1e-2,
+    "asin": lambda x: abs(x) > 0.95, "acos": lambda x: abs(x) > 0.95,
+    "atanh": lambda x: abs(x) > 0.95, "acosh": lambda x: x < 1.05,
+    "log2": lambda x: x < 5e-2, "log10": lambda x: x < 5e-2, "tan": lambda x: abs(math.cos(x)) < 0.1,
+    "log_base": lambda x, b: x < 5e-2 or b < 5e-2 or abs(b - 1) < 0.1,
+    "hypot": lambda a, b: abs(a) + abs(b) < 5e-2,
+}
 
 leaf = st.one_of(st.sampled_from(["x", "y", "z"]),
                  st.floats(-3, 3, allow_nan=False).map(lambda c: round(c, 3)))
@@ -51,6 +62,9 @@ def safe(out):
         if op.name == "pow" and operands[0].data <= 0.05:
             return False   # negative bases make the exponent's derivative undefined
         if op.name in ("div", "log", "sqrt") and abs(operands[-1 if op.name == "div" else 0].data) < 5e-2:
+            return False
+        near = NEAR_SINGULAR.get(op.name)
+        if near is not None and near(*[c.data for c in v.operands]):
             return False
     return True
 

@@ -41,7 +41,7 @@ GRAPH = "a = 2; b = -3; L = a*b + a\n"
     ("explain L, grad(a)", "explain differentiates by a variable, not grad(...): "
                            "write explain grad(L, a)"),
     ("check L, a, [b]", "check differentiates by a variable, not a list"),
-    ('plot "abc"', "plot draws a list of numbers or a training run, not a string"),
+    ('plot "abc"', "plot draws a list of numbers, a training run or a function, not a string"),
     ('plot [1, "a"]', "plot draws numbers, and item 1 is a string"),
     ("plot [[1]]", "plot draws numbers, and item 0 is a list"),
     ("boundary L, 3", "boundary needs a data set: boundary net, data  or  boundary run"),

@@ -54,7 +54,7 @@ CASES = [
     ("f(1 2)", "missing ',' or operator between '1' and '2'", 1, 5, "2"),
     ("1 + 2)", "unmatched ')'", 1, 6, ")"),
     ("(1]", "unmatched ']'", 1, 3, "]"),
-    ("2 ^ 3", "unexpected character '^' (write ** for a power: 2**3)", 1, 3, "^"),
+    ("2 $ 3", "unexpected character '$'", 1, 3, "$"),
     ('s = "abc', "unclosed string (missing '\"' before the end of the line)", 1, 5, '"'),
     ("repeat 3 x", "expected '{' to start the repeat block, found 'x'", 1, 10, "x"),
     ("repeat = 3", "'repeat' is a keyword and cannot be a variable name", 1, 1, "repeat"),
@@ -98,17 +98,19 @@ CASES = [
     ("f(a=1, 2)", "a positional argument cannot follow keyword arguments", 1, 8, "2"),
     ("tanh(x=1, x=2)", "keyword argument 'x' is given twice", 1, 11, "x=2"),
     ("a = 1; a(2)", "'a' is a number, not a function (write a * (...) to multiply)", 1, 8, "a"),
-    ("g(x) = g(x)\ng(1)",
-     "g calls itself without end (the language has no 'if', so a function cannot stop recursing)",
+    ("g(x) = g(x)\ng(1)", "g calls itself without end (calls nest at most 200 deep)",
      1, 8, "g(x)"),
     # domain errors, at the operation
     ("x = 0\ny = 3 + log(x)", "log(0): log is defined only for positive numbers", 2, 9, "log(x)"),
-    ("1 + 1/0", "1 / 0: division by zero", 1, 5, "1/0"),
+    ("1 + 1/0", "1/0: division by zero", 1, 5, "1/0"),
+    ("x = 0; 1 + 1/x", "1 / 0 in 1/x: division by zero", 1, 12, "1/x"),
     ("sqrt(-4)", "sqrt(-4): sqrt is defined only for numbers >= 0", 1, 1, "sqrt(-4)"),
-    ("(-8)**(1/3)", "-8 ** 0.3333333333333333: a negative number to a fractional power is not a"
-     " real number", 1, 1, "(-8)**(1/3)"),
+    ("(-8)**(1/3)", "(-8)**(1/3): a negative number to a fractional power is not a real number",
+     1, 1, "(-8)**(1/3)"),
+    ("x = -8; x**(1/3)", "(-8) ** 0.3333333333333333 in x**(1/3): a negative number to a "
+     "fractional power is not a real number", 1, 9, "x**(1/3)"),
     ("exp(1000)", "exp(1000): result too large (overflow)", 1, 1, "exp(1000)"),
-    ("10**400", "10 ** 400: result too large (overflow)", 1, 1, "10**400"),
+    ("10**400", "10**400: result too large (overflow)", 1, 1, "10**400"),
     ("1e300 * 1e300", "1e300 * 1e300: result too large (overflow)", 1, 1, "1e300 * 1e300"),
     # types
     ("[1] + 2", "'+' needs two numbers, not a list and a number", 1, 1, "[1] + 2"),
@@ -265,3 +267,122 @@ def test_watcher_errors_are_reported_as_source_errors():
     with pytest.raises(SourceError, match="the picture does not fit") as info:
         session.run("a := 2")
     assert info.value.column == 1
+
+
+# -- the new forms and Python's habits -------------------------------------------------------
+
+HABITS = [
+    ("for i in range(3): i", "unexpected character ':' (a block is written in braces: "
+     "for i in range(3) { ... })", 1, 18, ":"),
+    ("x = 1\nif x > 0:\n  x", "unexpected character ':' (a block is written in braces: "
+     "if x > 0 { ... })", 2, 9, ":"),
+    ("a = 2; L = a * 3\na.grad", "unexpected character '.' (there are no attributes: write "
+     "grad(L, a) for a's gradient, the derivative of L by a)", 2, 2, "."),
+    ("a = 2\na.data", "unexpected character '.' (there are no attributes: write value(a) "
+     "for the number a holds)", 2, 2, "."),
+    ("a = 2; L = a * 3\nL.backward()", "unexpected character '.' (there are no methods: "
+     "grad(L) lists the gradient of L by each input)", 2, 2, "."),
+    ("x = 2\nx.tanh()", "unexpected character '.' (there are no methods: write tanh(x))",
+     2, 2, "."),
+    ("import math", "'import': there is nothing to import: every builtin is always there, "
+     "and a function of your own is one line, as in f(x) = x**2", 1, 1, "import"),
+    ("def f(x): x**2", "'def': there is no def: define a function in one line, as in "
+     "f(x) = x**2 + 1", 1, 1, "def"),
+    ("f = lambda x: x**2", "'lambda': there is no lambda: define a function by name, as in "
+     "f(x) = x**2", 1, 5, "lambda"),
+    ("while 1 { 1 }", "'while': there is no while: use repeat N { ... } or for x in xs "
+     "{ ... }", 1, 1, "while"),
+    ("x = 1\nprint x", "print is a function: write print(x), or x alone to see it", 2, 1,
+     "print"),
+    ("True", "unknown name 'True': write true (it is 1, as a comparison that holds gives)", 1,
+     1, "True"),
+    ("a < b < c", "comparisons do not chain: write a < b and b < c", 1, 7, "<"),
+    ("x = 1\nif x { 1 }\nelse { 2 }", "else goes on the line of the '}' that ends the if "
+     "block: if c { ... } else { ... }", 3, 1, "else"),
+    ("if 1 { 1 } else 2", "expected '{' or 'if' after else, found '2'", 1, 17, "2"),
+    ("for 3 in [1] { }", "for needs a variable name before in, as in for x in xs { ... }",
+     1, 5, "3"),
+    ("for x y in [1] { }", "expected 'in' after the loop's variables (as in for x, y in data "
+     "{ ... }), found 'y'", 1, 7, "y"),
+    ("for x in [1] x", "expected '{' to start the for block, found 'x'", 1, 14, "x"),
+    ("if 1 2", "expected '{' to start the if block, found '2'", 1, 6, "2"),
+    ("in = 3", "'in' is a keyword and cannot be a variable name", 1, 1, "in"),
+    ("f(x) = x\nf'", "f' is a derivative: give it the point in brackets, as in f'(2)", 2, 1,
+     "f'"),
+    ("x = 2!", "unexpected character '!' (write not x for not, != for not equal; there is "
+     "no factorial)", 1, 6, "!"),
+]
+
+
+@pytest.mark.parametrize("source, message, line, column, underlined", HABITS,
+                         ids=[c[1][:40] for c in HABITS])
+def test_python_habits_and_misused_forms_get_a_pointer(source, message, line, column,
+                                                       underlined):
+    err = error_of(source)
+    assert (err.message, err.line, err.column) == (message, line, column)
+    assert err.source_line[err.column - 1:err.end_column - 1] == underlined
+
+
+def test_print_works_as_a_python_user_expects():
+    events = Session().run('x = 2\nprint(x)\nprint("x is", x, [x, 1])\nprint()')
+    assert [(e.kind, e.text) for e in events] == [("text", "2"), ("text", "x is 2 [2, 1]"),
+                                                  ("text", "")]
+
+
+# -- the snapshot trap ----------------------------------------------------------------------
+
+def test_the_lectures_exercise_typed_verbatim_now_warns():
+    session = Session()
+    events = session.run("h = 0.0001; a = 2; b = -3; c = 10; d1 = a*b + c; c += h; "
+                         "d2 = a*b + c; (d2 - d1)/h")
+    assert [(e.kind, e.text) for e in events] == [
+        ("value", "4"),
+        ("note", "changing c also changed d1, which is computed from c; to keep a number as "
+                 "it was, snapshot it before the change: d1 = value(d1)"),
+        ("value", "4.0001"), ("value", "0")]
+
+
+def test_the_note_is_given_once_per_graph_and_never_inside_a_loop():
+    session = Session()
+    session.run("a = 1; L = a * 2")
+    assert [e.kind for e in session.run("a := 2")] == ["note"]
+    assert session.run("a := 3") == []                   # L was named once already
+    session.run("L = a * 3")                             # a new graph under the same name
+    assert [e.kind for e in session.run("a += 1")] == ["note"]
+    session.run("M = a * 4")
+    assert session.run("repeat 2 { a += 1 }; for k in [1] { a -= k }; "
+                       "if 1 { a := 1 }") == []
+    assert [e.text.split(",")[0] for e in session.run("a := 5")] == \
+        ["changing a also changed M"]
+
+
+def test_a_change_that_recomputes_nothing_named_says_nothing():
+    session = Session()
+    session.run("a = 1; b = 2; L = b * 2")
+    assert session.run("a := 5") == []
+
+
+# -- the REPL keeps its state through every new kind of error --------------------------------
+
+def test_the_repl_keeps_every_variable_after_errors_in_the_new_forms():
+    import io
+
+    from prompt_toolkit.history import InMemoryHistory
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output import DummyOutput
+
+    from microcalc.frontend.display import Display
+    from microcalc.frontend.repl.loop import run_repl
+    session = Session()
+    shown = io.StringIO()
+    keys = ("a = 2\rfor x in 3 { }\rif [1] { }\rf(x, y) = x\rf'(1)\r"
+            "ps = [a * 2]\rps[0] -= 1\ra + 1\r\x04")
+    with create_pipe_input() as pipe:
+        pipe.send_text(keys)
+        status = run_repl(session, Display(shown, shown), history=InMemoryHistory(),
+                          input=pipe, output=DummyOutput())
+    printed = shown.getvalue()
+    assert status == 0 and "Traceback" not in printed
+    assert printed.count("error:") == 4
+    assert printed.rstrip().endswith("3")
+    assert session.variables["a"].data == 2.0

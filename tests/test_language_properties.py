@@ -15,7 +15,10 @@ from microcalc.lang.format import format_number
 INPUTS = ("x", "y", "z")
 BINARY = [op for op in OPS.values() if op.arity == 2 and op.symbol]
 PREFIX = [op for op in OPS.values() if op.arity == 1 and op.symbol]
-FUNCTIONS = [op for op in OPS.values() if op.is_function]
+FUNCTIONS = [op for op in OPS.values() if op.is_function and op.arity == 1]
+FUNCTIONS_OF_TWO = [op for op in OPS.values() if op.is_function and op.arity == 2]
+# How the language calls an op whose builtin has another name.
+CALLED_AS = {"log_base": "log"}
 # Python's precedence, which the language follows: higher binds tighter.
 LEVEL = {"+": 1, "-": 1, "*": 2, "/": 2, "unary": 3, "**": 4, "atom": 5}
 
@@ -28,6 +31,7 @@ def _extend(children):
         st.tuples(st.sampled_from(BINARY), children, children),
         st.tuples(st.sampled_from(PREFIX), children),
         st.tuples(st.sampled_from(FUNCTIONS), children),
+        st.tuples(st.sampled_from(FUNCTIONS_OF_TWO), children, children),
     )
 
 
@@ -52,7 +56,8 @@ def to_language(tree):
         return f"({text})" if tree < 0 else text
     op = tree[0]
     if op.is_function:
-        return f"{op.name}({to_language(tree[1])})"
+        arguments = ", ".join(to_language(child) for child in tree[1:])
+        return f"{CALLED_AS.get(op.name, op.name)}({arguments})"
     if op.arity == 1:
         return f"{op.symbol}{_wrap(tree[1], LEVEL['unary'])}"
     mine = LEVEL[op.symbol]
@@ -78,6 +83,8 @@ def build(tree, inputs):
     operands = [build(child, inputs) for child in tree[1:]]
     if not any(isinstance(x, Value) for x in operands):
         return engine.FUNCTIONS[op.name](*operands)
+    if op.is_function and op.arity == 2:      # a.max(b), or max(2, b) as a function
+        return engine.FUNCTIONS[op.name](*operands)
     if op.is_function:
         return getattr(operands[0], op.name)()
     if op.arity == 1:
@@ -88,7 +95,7 @@ def build(tree, inputs):
 
 
 def test_every_op_can_be_generated():
-    assert {op.name for op in BINARY + PREFIX + FUNCTIONS} == set(OPS)
+    assert {op.name for op in BINARY + PREFIX + FUNCTIONS + FUNCTIONS_OF_TWO} == set(OPS)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -154,7 +161,8 @@ def _parenthesised(tree):
         return f"({format_number(tree)})"
     op = tree[0]
     if op.is_function:
-        return f"{op.name}({_parenthesised(tree[1])})"
+        arguments = ", ".join(_parenthesised(child) for child in tree[1:])
+        return f"{CALLED_AS.get(op.name, op.name)}({arguments})"
     if op.arity == 1:
         return f"({op.symbol}{_parenthesised(tree[1])})"
     return f"({_parenthesised(tree[1])} {op.symbol} {_parenthesised(tree[2])})"

@@ -163,7 +163,7 @@ def test_the_repl_runs_a_line_past_the_limit_rather_than_reading_on():
     ("-1e308 - 1e308", "-1e308 - 1e308: result too large (overflow)"),
     ("1 / 0", "1 / 0: division by zero"),
     ("0 ** -1", "0 ** -1: 0 to a negative power is undefined"),
-    ("(-8) ** (1/3)", "-8 ** 0.3333333333333333: a negative number to a fractional power is "
+    ("(-8) ** (1/3)", "(-8) ** (1/3): a negative number to a fractional power is "
                       "not a real number"),
     ("log(0)", "log(0): log is defined only for positive numbers"),
     ("sqrt(-1)", "sqrt(-1): sqrt is defined only for numbers >= 0"),

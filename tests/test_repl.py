@@ -321,14 +321,14 @@ def test_a_syntax_error_on_enter_keeps_the_input_to_be_fixed():
 
 
 def test_each_input_is_parsed_once(monkeypatch):
-    from lark import Lark
+    from microcalc.lang import session as session_module
     parsed = []
-    real_parse = Lark.parse
+    real_parse = session_module.parse
 
-    def counting(self, text, *args, **kwargs):
-        parsed.append(text)
-        return real_parse(self, text, *args, **kwargs)
-    monkeypatch.setattr(Lark, "parse", counting)
+    def counting(source, *args, **kwargs):
+        parsed.append(source.text)
+        return real_parse(source, *args, **kwargs)
+    monkeypatch.setattr(session_module, "parse", counting)
     assert repl("x = 2\rx * 21\r" + CTRL_D) == (0, "42\n")
     assert parsed == ["x = 2", "x * 21"]
 

@@ -259,7 +259,7 @@ def test_every_op_can_be_walked():
     """Every registered op shows up in a walk with its formula, at a point where it is
     defined: nothing in the walk is written for particular ops."""
     for op in OPS.values():
-        args = [Value(0.7), Value(1.3)][:op.arity]
+        args = [Value(1.7 if op.name == "acosh" else 0.7), Value(1.3)][:op.arity]   # in its domain
         out = FUNCTIONS[op.name](*args)
         walk = Walk(out, {a: f"x{i}" for i, a in enumerate(args)})
         assert walk.agrees, op.name

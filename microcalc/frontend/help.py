@@ -50,8 +50,8 @@ def overview(width=80, commands=None):
             lines.append(f"  {code.ljust(27)}  {meaning}"[:width])
         else:
             lines += [f"  {code}", *wrap(meaning, width, "      ")]
-    lines += ["", *wrap("help NAME (or NAME?) explains a builtin or a statement; help "
-                        "builtins lists every builtin.", width)]
+    lines += wrap("help NAME (or NAME?) explains a builtin or a statement; help builtins "
+                  "lists every builtin.", width)
     topics = "  ".join(topic.names[0] if topic.names[0] != "=" else "= (assign)"
                        for topic in TOPICS)
     lines += wrap(f"Statements and syntax: {topics}", width)
@@ -121,11 +121,11 @@ def help_on(name, width=80, commands=None, session=None):
         return f"{session.functions[name]}    (your function)"
     if session is not None and name in session.variables:
         return f"{name} is one of your variables: type {name} to see its value"
-    import difflib
     known = [*BUILTINS, *(n for topic in TOPICS for n in topic.names if n.isidentifier()),
              *(f":{command}" for command in commands or {})]
-    close = difflib.get_close_matches(name, known, n=1)
-    hint = f" (did you mean {close[0]}?)" if close else ""
+    from ..lang.vocabulary import closest
+    close = closest(name, known)
+    hint = f" (did you mean {close}?)" if close else ""
     raise MicrocalcError(f"no help for {name!r}{hint}; help alone lists what there is")
 
 

@@ -39,6 +39,7 @@ TOPICS = [
           "mc> L = a ** 2\n"
           "4\n"
           "mc> a := 3\n"
+          "note: changing a also changed L, which is computed from a; to keep a number as it was, snapshot it before the change: L = value(L)\n"
           "mc> L\n"
           "9"),
     Topic(("+=", "-=", "*=", "/=", "update"), "a -= 0.1 * grad(L, a): update an input",
@@ -48,6 +49,7 @@ TOPICS = [
           "mc> L = a ** 2\n"
           "9\n"
           "mc> a -= 0.25 * grad(L, a)\n"
+          "note: changing a also changed L, which is computed from a; to keep a number as it was, snapshot it before the change: L = value(L)\n"
           "mc> a\n"
           "1.5\n"
           "mc> L\n"
@@ -64,6 +66,36 @@ TOPICS = [
           "mc> repeat 2 { x }\n"
           "8\n"
           "8"),
+    Topic(("for", "in", "range"), "for x in xs { ... }: a loop over a list",
+          "for x in xs { statements } runs the statements once per item of a list, x bound "
+          "to it as x = item would bind it; for x, y in data takes items of two (a data "
+          "set's inputs and label). range(n) counts 0 to n - 1. Ctrl-C stops it; every "
+          "variable keeps its value.",
+          "mc> total = 0\n"
+          "mc> for x in [1, 2, 3] { total += x }\n"
+          "mc> total\n"
+          "6\n"
+          "mc> for i in range(2) { i * 10 }\n"
+          "0\n"
+          "10"),
+    Topic(("if", "else", "and", "or", "not", "comparisons", "<", "<=", ">", ">=", "==", "!="),
+          "if c { ... } else { ... }: conditions and comparisons",
+          "< <= > >= == != compare two numbers and give 1 or 0 (constants: no gradient "
+          "goes through them); and, or and not combine them. if c { ... } runs its block "
+          "when c is not 0; else if c { ... } and else { ... } follow on the line of the }.",
+          "mc> x = -2\n"
+          "mc> if x > 0 { 1 } else if x == 0 { 0 } else { -1 }\n"
+          "-1\n"
+          "mc> x < 0 and not x < -5\n"
+          "1"),
+    Topic(("f'", "'", "derivatives", "prime"), "f'(x): derivatives of a function",
+          "f'(x) is the derivative of a function of one argument at x (yours, or a math "
+          "builtin: tanh'(0.5)); f''(x) and f'''(x) are the next ones. slope(L, x) is the "
+          "numeric derivative of a graph, to set beside grad.",
+          "mc> f(x) = x**3\n"
+          "mc> f'(2); f''(2)\n"
+          "12\n"
+          "12"),
     Topic(("functions", "function", "def", "f(x)"), "f(x) = ...: your own functions",
           "f(x, y) = expression defines a function of its parameters; calling it builds "
           "the graph of its body, so grad goes through it. A function may use any variable "
@@ -78,7 +110,7 @@ TOPICS = [
           "+ - * / **: operators and their order",
           "** is a power; it binds tighter than a minus sign and groups to the right, as in "
           "Python (-2**2 is -4, 2**3**2 is 512). * and / bind tighter than + and -, which "
-          "group to the left. Brackets group as usual; there is no ^ (write **).",
+          "group to the left. Brackets group as usual; ^ is the same as **.",
           "mc> -2**2\n"
           "-4\n"
           "mc> 2**3**2\n"

@@ -93,6 +93,7 @@ class MicrocalcLexer(RegexLexer):
             *_space_rules(),
             (_PATTERNS[NUMBER], Number),
             (_PATTERNS[STRING], String.Double),
+            (_PATTERNS["PRIMED"], Name.Function),          # f'(x): a derivative
             (f"(?:{NAME_PATTERN})(?=\\s*\\()", _name_token(Name.Function)),
             (NAME_PATTERN, _name_token(Name)),
             *_symbol_rules(),

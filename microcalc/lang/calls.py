@@ -6,18 +6,29 @@ from ..engine import OPS
 from ..errors import DomainError, MicrocalcError
 from .format import describe_kind, format_number
 
-__all__ = ["argument_problem", "describe_domain_error", "message_for"]
+__all__ = ["argument_problem", "describe_domain_error", "message_for", "operation_shown"]
 
 
 def describe_domain_error(exc):
-    """A DomainError as the operation was written: '1 / 0: division by zero'."""
+    """A DomainError with the numbers the operation met: '1 / 0: division by zero',
+    '(-8) ** 0.5: ...'."""
+    shown = operation_shown(exc)
+    return f"{shown}: {exc.reason}" if shown else str(exc)
+
+
+def operation_shown(exc):
+    """The operation of an operator's DomainError written with the numbers it met, a
+    negative one in brackets ('(-8) ** 0.5'); None for a function's."""
     op = OPS.get(exc.op_name)
+    if op is None or not op.symbol:
+        return None
     shown = [format_number(x) for x in exc.operands]
-    if op is not None and op.symbol and len(shown) == 2:
-        return f"{shown[0]} {op.symbol} {shown[1]}: {exc.reason}"
-    if op is not None and op.symbol and len(shown) == 1:
-        return f"{op.symbol}{shown[0]}: {exc.reason}"
-    return str(exc)
+    shown = [f"({text})" if text.startswith("-") else text for text in shown]
+    if len(shown) == 2:
+        return f"{shown[0]} {op.symbol} {shown[1]}"
+    if len(shown) == 1:
+        return f"{op.symbol}{shown[0]}"
+    return None
 
 
 def message_for(exc, name, args=()):

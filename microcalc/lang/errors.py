@@ -68,12 +68,20 @@ def _around(line, start, end):
 
 
 class Source:
-    """A program's text and file name: turns positions into SourceErrors."""
+    """A program's text and file name: turns places in it into SourceErrors.
+
+    A place is a syntax Node or Token (numbered tokens: their offsets are found by scanning
+    the text again, once, the first time an error or a statement's text needs them) or a
+    token of lark's (with its own line and column).
+    """
 
     def __init__(self, text, filename="<input>"):
         self.text = text
         self.filename = filename
+        self.locate = None          # text -> (token starts, token ends); set by the parser
         self._lines = None
+        self._line_starts = None
+        self._spans = None
 
     @property
     def lines(self):
@@ -85,6 +93,37 @@ class Source:
         lines = self.lines
         return lines[line - 1] if 0 < line <= len(lines) else ""
 
+    def spans(self):
+        """The start and end offsets of every token, by token number."""
+        if self._spans is None:
+            locate = self.locate
+            if locate is None:                  # made without the parser: ask it now
+                from .parser import tables
+                locate = tables().scanner.spans
+            self._spans = locate(self.text)
+        return self._spans
+
+    def offsets(self, where):
+        """(start, end) offsets in the text of a Node, a Token or a lark token."""
+        where = getattr(where, "meta", where)
+        first = getattr(where, "first", None)
+        if first is None:
+            return where.start_pos, where.end_pos
+        starts, ends = self.spans()
+        return starts[first], ends[where.last]
+
+    def position(self, offset):
+        """(line, column) of an offset, both counting from 1."""
+        if self._line_starts is None:
+            starts, at = [0], self.text.find("\n")
+            while at != -1:
+                starts.append(at + 1)
+                at = self.text.find("\n", at + 1)
+            self._line_starts = starts
+        from bisect import bisect_right
+        line = bisect_right(self._line_starts, offset)
+        return line, offset - self._line_starts[line - 1] + 1
+
     def error(self, message, line, column, end_line=None, end_column=None):
         """A SourceError at line:column, underlining up to end_column if it is on that line."""
         if end_line is not None and end_line != line:
@@ -92,12 +131,21 @@ class Source:
         return SourceError(message, self.filename, line, column, self.line_text(line), end_column)
 
     def error_at(self, message, where):
-        """A SourceError spanning a lark token, a tree or a tree's meta."""
+        """A SourceError spanning a Node, a Token or a lark token."""
         where = getattr(where, "meta", where)
-        return self.error(message, where.line, where.column,
-                          getattr(where, "end_line", None), getattr(where, "end_column", None))
+        if getattr(where, "first", None) is None and hasattr(where, "line"):
+            return self.error(message, where.line, where.column,
+                              getattr(where, "end_line", None), getattr(where, "end_column", None))
+        start, end = self.offsets(where)
+        line, column = self.position(start)
+        return self.error(message, line, column, *self.position(end))
 
     def slice(self, where):
-        """The source text of a token, a tree or a tree's meta."""
-        where = getattr(where, "meta", where)
-        return self.text[where.start_pos:where.end_pos]
+        """The source text of a Node, a Token or a lark token."""
+        start, end = self.offsets(where)
+        return self.text[start:end]
+
+    def text_of_tokens(self, first, last):
+        """The source text from the token numbered first to the one numbered last."""
+        starts, ends = self.spans()
+        return self.text[starts[first]:ends[last]]

@@ -40,16 +40,26 @@ def value_data(value):
     return to_data() if callable(to_data) else str(value)
 
 
+# Other values, named by their class (or a base class) in the language's words: the
+# language need not load the network library to name what it made.
+KIND_NAMES = {"Dataset": "a data set", "Module": "a network", "TrainingRun": "a training run",
+              "GradQuery": "a grad(...) query", "Gradients": "a table of gradients",
+              "FunctionRef": "a function", "UserFunction": "a function", "Builtin": "a builtin"}
+
+
 def describe_kind(value):
     """How a value is named in a message: 'a number', 'a list', 'a string', 'nothing'."""
     if value is None:
         return "nothing"
     if isinstance(value, (float, int, Value)) and not isinstance(value, bool):
         return "a number"
-    if isinstance(value, (list, tuple)):
-        return "a list"
     if isinstance(value, str):
         return "a string"
+    for cls in type(value).__mro__:
+        if cls.__name__ in KIND_NAMES:
+            return KIND_NAMES[cls.__name__]
+    if isinstance(value, (list, tuple)):
+        return "a list"
     return f"a {type(value).__name__}"
 
 

@@ -26,12 +26,18 @@ class UserFunction:
         return self.text
 
 
+def _may_hold_graphs(value):
+    """Could value hold a graph (a computed Value, or a list that may hold one)?"""
+    return (value.__class__ is Value and not value.is_input) or isinstance(value, (list, tuple))
+
+
 class Namespace:
     def __init__(self):
         self.variables = {}
         self.functions = {}
         self.ans = NOTHING
         self.watchers = []          # callables run after every change of an input
+        self.noted = {}             # name -> the graph it held when a change recomputed it
         self.dependents = Dependents(self.variables)
         self._version = 0           # bumped on every (re)binding: the names cache is stale
         self._names_version = -1
@@ -41,6 +47,7 @@ class Namespace:
         self.variables.clear()
         self.functions.clear()
         self.watchers.clear()
+        self.noted.clear()
         self.ans = NOTHING
         self._changed()
 
@@ -49,10 +56,13 @@ class Namespace:
         return sorted(set(self.variables) | set(self.functions))
 
     def bind(self, name, value):
+        old = self.variables.get(name)
         self.variables[name] = value
         if self.functions:
             self.functions.pop(name, None)
-        self._changed()
+        self._version += 1
+        if _may_hold_graphs(old) or _may_hold_graphs(value):
+            self.dependents.forget(name)
 
     def define(self, function):
         self.variables.pop(function.name, None)
@@ -86,8 +96,9 @@ class Namespace:
         return [v for v in topological_order(output) if v.is_input and self.name_of(v)]
 
     def users_of(self, value):
-        """The names of the variables whose graphs use the input value."""
-        return [name for name in map(self.name_of, self.dependents.users(value)) if name]
+        """The names of the variables whose graphs (alone or in a list) use the input value,
+        each once."""
+        return self.dependents.user_names(value)
 
     # -- changing an input in place ------------------------------------------------------
 
@@ -106,7 +117,8 @@ class Namespace:
                              f"{describe_kind(value)}")
 
     def change_input(self, name, value, new):
-        """Give input `value` a new number and recompute every graph that uses it.
+        """Give input `value` a new number and recompute every graph that uses it. name is
+        how the input is written (or a function giving it, asked only for an error).
 
         If a graph cannot be computed at the new value (log of a negative number, say), the
         old value is put back and everything recomputed again before the error is raised:
@@ -122,11 +134,12 @@ class Namespace:
             value.data = old
             dependents.recompute(value, also=ans)
             culprit = self.name_of(dependents.first_failing(value, new)) or "a graph that uses it"
+            name = name() if callable(name) else name
             raise MicrocalcError(
                 f"{name} = {format_number(new)} would make {culprit} undefined: "
                 f"{describe_domain_error(exc)}; {name} keeps its value {format_number(old)}"
             ) from None
-        except KeyboardInterrupt:
+        except BaseException:         # Ctrl-C, or anything unforeseen: lose nothing
             value.data = old
             dependents.recompute(value, also=ans)
             raise

@@ -1,28 +1,40 @@
-"""Source text to a syntax tree: the grammar file, the post-lexer and the parser cache.
-(`syntax_errors` turns what lark refuses into messages a newcomer can read.)
+"""Source text to a syntax tree, and the parser tables shipped with microcalc.
 
 The whole input is parsed before anything in it runs, so a syntax error on line 5 leaves
-lines 1 to 4 unrun. The parser is built once per process; its tables are cached on disk
-in the user's cache folder, keyed on the grammar's text and lark's version.
+lines 1 to 4 unrun.
+
+The grammar is lang/grammar.lark. Its LALR tables are made by lark and shipped inside the
+package as a Python module, lang/tables.py, written by
+
+    python -m microcalc.lang.parser --write-tables
+
+(lark's serialized parser, minus anything that is code: plain dicts, lists and strings, read
+with no pickle and no cache folder). At load the module is checked against a hash of
+grammar.lark; if they differ (the grammar was edited and the tables not written again) the
+tables are built from the grammar in memory instead.
+
+Reading a program needs no lark at all: `scanner` cuts it into tokens and `lalr` drives the
+tables. Only when the tables refuse a program is lark loaded, to read it again and say what
+is wrong in `syntax_errors`' words; it loads the shipped tables if the installed lark wrote
+them, and builds its own from the grammar otherwise.
 """
 
 import hashlib
 import os
-import stat
 import sys
 
-import lark
-from lark import Lark, Token
-from lark.exceptions import UnexpectedInput
-from lark.lark import PostLex
+from .lalr import Grammar, Refused
+from .scanner import ERROR, Scanner
+from .syntax import Node, Token
+from .syntax_errors import MAX_LINE_LENGTH, Tracker, line_too_long, syntax_error
 
-from .syntax_errors import (CLOSING, MAX_LINE_LENGTH, OPENING, line_too_long, syntax_error,
-                            unmatched)
+__all__ = ["parse", "grammar_text", "grammar_terminals", "write_tables"]
 
-GRAMMAR_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "grammar.lark")
-
-# After these a new statement starts, so a command name there is a COMMAND.
-STATEMENT_START = {"_NEWLINE", "SEMICOLON", "LBRACE", "RBRACE"}
+HERE = os.path.dirname(os.path.abspath(__file__))
+GRAMMAR_FILE = os.path.join(HERE, "grammar.lark")
+TABLES_FILE = os.path.join(HERE, "tables.py")
+LARK_OPTIONS = dict(parser="lalr", lexer="basic", propagate_positions=True,
+                    maybe_placeholders=False)
 
 
 def grammar_text():
@@ -30,135 +42,206 @@ def grammar_text():
         return file.read()
 
 
-class StatementPostLexer(PostLex):
-    """Drops newlines inside ( and [, and makes COMMAND and COMMAND_OPEN tokens.
-
-    The command names are the library's (`lang/library`); they are given to the post-lexer,
-    not written in the grammar, so a new command is a new builtin and nothing more. The
-    brackets still open when a syntax error happens are kept in `open_brackets` and the
-    last tokens in `previous`, for the error message.
-    """
-
-    always_accept = ("_NEWLINE",)
-
-    def __init__(self, commands):
-        self.commands = commands
-        self.open_brackets = []
-        self.previous = None     # the token before the last one handed to the parser
-        self.last = None         # the last token handed to the parser
-        self.in_list = []        # per open bracket: does it hold a list of items (a call, [])?
-        self.repeat_header = False   # between `repeat` and its `{`
-
-    def process(self, stream):
-        commands = self.commands
-        self.open_brackets = open_brackets = []
-        self.in_list = in_list = []
-        self.previous = self.last = None
-        self.repeat_header = False
-        at_statement_start = True
-        last = None
-        closed = False      # the last token closed a bracket, still kept open (see below)
-        for token in stream:
-            if closed:
-                open_brackets.pop()
-                in_list.pop()
-                closed = False
-            kind = token.type
-            if kind == "_NEWLINE" and open_brackets and open_brackets[-1].type != "LBRACE":
-                continue
-            if kind == "NAME" and at_statement_start and token.value in commands:
-                token = Token.new_borrow_pos("COMMAND", token.value, token)
-                kind = "COMMAND"
-            elif (kind == "LPAR" and last is not None and last.type == "COMMAND"
-                  and last.end_pos == token.start_pos):
-                token = Token.new_borrow_pos("COMMAND_OPEN", token.value, token)
-                kind = "COMMAND_OPEN"
-            if kind in OPENING:
-                open_brackets.append(token)
-                in_list.append(kind in ("LSQB", "COMMAND_OPEN")
-                               or (kind == "LPAR" and last is not None and last.type == "NAME"))
-            elif kind in CLOSING and open_brackets and not unmatched(token, open_brackets):
-                # Popped when the next token comes: if the parser refuses this one (`()`),
-                # the error message still sees the bracket it closes.
-                closed = True
-            at_statement_start = kind in STATEMENT_START
-            if kind == "REPEAT" or at_statement_start:
-                self.repeat_header = kind == "REPEAT"
-            self.previous = last
-            self.last = last = token
-            yield token
-        if closed:
-            open_brackets.pop()
-            in_list.pop()
+def grammar_hash(text):
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _cache_path(grammar):
-    """Where the built parser is kept for this grammar and lark version, or None."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    folder = os.path.join(base, "microcalc")
-    key = hashlib.sha256(
-        f"{grammar}\0{lark.__version__}\0{sys.version_info[:2]}".encode("utf-8")).hexdigest()
+# -- the tables --------------------------------------------------------------------------
+
+def _shipped_tables(grammar):
+    """(data, memo, lark version) from lang/tables.py if it was made from this grammar."""
     try:
-        os.makedirs(folder, mode=0o700, exist_ok=True)
-    except OSError:
+        from . import tables
+    except ImportError:
         return None
-    if not _ours_alone(folder):
+    if getattr(tables, "GRAMMAR_SHA256", None) != grammar_hash(grammar):
         return None
-    return os.path.join(folder, f"grammar-{key[:24]}.lark")
+    return tables.DATA, tables.MEMO, tables.LARK_VERSION
 
 
-def _ours_alone(folder):
-    """May the parser be cached in folder? lark stores it as a pickle, and loading a pickle
-    runs whatever it says: a folder anyone can write to (XDG_CACHE_HOME=/tmp, say) would let
-    them run code as this user. So it must be this user's, and not writable by all."""
-    try:
-        status = os.stat(folder)
-    except OSError:
-        return False
-    user = getattr(os, "getuid", None)          # POSIX only
-    return (os.access(folder, os.W_OK) and not status.st_mode & stat.S_IWOTH
-            and (user is None or status.st_uid == user()))
+def _build_lark(grammar):
+    from lark import Lark
+    return Lark(grammar, **LARK_OPTIONS)
 
 
-_parser = None
-_terminal_text = {}
+def _serialize(parser):
+    """lark's serialized parser without the options that hold code or vary by run."""
+    from lark.grammar import Rule
+    from lark.lark import _LOAD_ALLOWED_OPTIONS
+    from lark.lexer import TerminalDef
+    data, memo = parser.memo_serialize([TerminalDef, Rule])
+    data["options"] = {key: value for key, value in data["options"].items()
+                       if key not in _LOAD_ALLOWED_OPTIONS}
+    return data, memo
 
 
-def _build_parser():
-    global _parser
-    if _parser is None:
-        from .library import COMMANDS
+class _Tables:
+    """The grammar's tables as this process uses them, loaded once."""
+
+    def __init__(self):
         grammar = grammar_text()
-        options = dict(parser="lalr", lexer="basic", postlex=StatementPostLexer(COMMANDS),
-                       propagate_positions=True, maybe_placeholders=False)
-        cache = _cache_path(grammar)
-        try:
-            _parser = Lark(grammar, cache=cache or False, **options)
-        except OSError:
-            _parser = Lark(grammar, **options)
-        for terminal in _parser.terminals:
-            if terminal.pattern.type == "str":
-                _terminal_text[terminal.name] = terminal.pattern.value
-    return _parser
+        shipped = _shipped_tables(grammar)
+        self.lark = None
+        if shipped is None:               # the grammar was edited: build the tables now
+            self.lark = _build_lark(grammar)
+            data, memo = _serialize(self.lark)
+            self.lark_version = None
+        else:
+            data, memo, self.lark_version = shipped
+        self.grammar_source = grammar
+        self.data, self.memo = data, memo
+        self.scanner = Scanner.from_lark(data, memo)
+        self.grammar = Grammar.from_lark(data, memo)
+
+    def lark_parser(self):
+        """lark's parser of the same tables (for errors and for the highlighter)."""
+        if self.lark is None:
+            import lark
+            if self.lark_version == lark.__version__:
+                self.lark = lark.Lark._load_from_dict(self.data, self.memo,
+                                                      propagate_positions=True)
+            else:
+                self.lark = _build_lark(self.grammar_source)
+        return self.lark
+
+
+_tables = None
+
+
+def tables():
+    global _tables
+    if _tables is None:
+        _tables = _Tables()
+    return _tables
+
+
+def _canonical(data):
+    """The same parse table with states numbered in the order a breadth-first walk from the
+    start meets them, and tokens numbered by name: lark numbers both in the order its sets
+    happen to give, and a file that changed only in numbering would be noise."""
+    table = data["parser"]["parser"]
+    names, states = table["tokens"], table["states"]
+    ordered = sorted(names.values())
+    start = table["start_states"]["start"]
+    order, seen = [start], {start}
+    for state in order:
+        for symbol, (action, argument) in sorted(states[state].items(),
+                                                 key=lambda item: names[item[0]]):
+            if action == 0 and argument not in seen:
+                seen.add(argument)
+                order.append(argument)
+    order += sorted(set(states) - seen)
+    number = {state: k for k, state in enumerate(order)}
+    token = {index: ordered.index(name) for index, name in names.items()}
+    table["tokens"] = dict(enumerate(ordered))
+    table["states"] = {
+        number[state]: {token[symbol]: (action, number[argument] if action == 0 else argument)
+                        for symbol, (action, argument) in sorted(
+                            states[state].items(), key=lambda item: names[item[0]])}
+        for state in order}
+    table["start_states"] = {key: number[s] for key, s in table["start_states"].items()}
+    table["end_states"] = {key: number[s] for key, s in table["end_states"].items()}
+    return data
+
+
+def write_tables(path=TABLES_FILE):
+    """Write lang/tables.py from grammar.lark with the installed lark."""
+    import lark
+    grammar = grammar_text()
+    data, memo = _serialize(_build_lark(grammar))
+    data = _canonical(data)
+    text = (f'"""The parser tables of grammar.lark, made by lark {lark.__version__}: written by\n'
+            f'`python -m microcalc.lang.parser --write-tables`; do not edit."""\n\n'
+            f"GRAMMAR_SHA256 = {grammar_hash(grammar)!r}\n"
+            f"LARK_VERSION = {lark.__version__!r}\n"
+            f"DATA = {_literal(data)}\n"
+            f"MEMO = {_literal(memo)}\n")
+    with open(path, "w", encoding="utf-8") as file:
+        file.write(text)
+    return text
+
+
+def _literal(value):
+    """value as Python source, one entry a line where it is long: a change of the grammar
+    shows in a diff as the lines it changed."""
+    import pprint
+    return pprint.pformat(value, width=100, sort_dicts=False)
 
 
 def grammar_terminals():
-    """The grammar's terminals, and the names of those it skips (spaces, comments): what a
-    highlighter needs to read the language exactly as the parser does."""
-    parser = _build_parser()
+    """The grammar's terminals (lark TerminalDefs), and the names of those it skips (spaces,
+    comments): what a highlighter needs to read the language exactly as the parser does."""
+    parser = tables().lark_parser()
     return parser.terminals, set(parser.lexer_conf.ignore)
 
 
+# -- parsing -----------------------------------------------------------------------------
+
 def parse(source):
-    """The syntax tree of a whole `Source`, or a SourceError for its first syntax error."""
+    """The syntax tree of a whole `Source` (a Node "start" whose children are the
+    statements), or a SourceError for its first syntax error."""
     long_line = first_long_line(source.text)
     if long_line is not None:
         raise line_too_long(source, *long_line)
-    parser = _build_parser()
+    from .library import COMMANDS
+    loaded = tables()
+    scanner = loaded.scanner
+    source.locate = scanner.spans
+    statement = loaded.grammar.statement
     try:
-        return parser.parse(source.text)
-    except UnexpectedInput as exc:
-        raise syntax_error(source, exc, parser.options.postlex) from None
+        statements = [statement(kinds, texts, numbers, end) for kinds, texts, numbers, end
+                      in scanner.statements(source.text, COMMANDS)]
+    except Refused:
+        return _with_lark(source, loaded, COMMANDS)
+    first = statements[0].first if statements else None
+    return Node("start", statements, first, statements[-1].last if statements else None)
+
+
+def _with_lark(source, loaded, commands):
+    """Read the program again with lark, token by token, to explain why it is refused."""
+    from lark import Token as LarkToken
+    from lark.exceptions import UnexpectedCharacters, UnexpectedToken
+    words = []
+    loaded.scanner.statements(source.text, commands, every_token=words)
+    starts, ends = source.spans()
+    interactive = loaded.lark_parser().parse_interactive()
+    tracker = Tracker()
+    fed = {}
+    token = None
+    try:
+        for kind, word, index in words:
+            line, column = source.position(starts[index])
+            if kind == ERROR:
+                raise UnexpectedCharacters(source.text, starts[index], line, column)
+            end_line, end_column = source.position(ends[index])
+            token = LarkToken(kind, word, starts[index], line, column, end_line, end_column,
+                              ends[index])
+            fed[id(token)] = index
+            tracker.see(token)
+            interactive.feed_token(token)
+        tree = interactive.feed_eof(token)
+    except (UnexpectedToken, UnexpectedCharacters) as exc:
+        raise syntax_error(source, exc, tracker) from None
+    # lark read what the tables refused: never expected, as both use the same tables; its
+    # tree is as good as ours.
+    return _from_lark(tree, fed, starts, ends)
+
+
+def _from_lark(tree, fed, starts, ends):
+    """A lark tree (of tokens fed from the scanner) as a syntax Node."""
+    from lark import Tree
+    by_start = {offset: index for index, offset in enumerate(starts)}
+    by_end = {offset: index for index, offset in enumerate(ends)}
+
+    def convert(item):
+        if isinstance(item, Tree):
+            meta = item.meta
+            empty = getattr(meta, "empty", True)
+            return Node(item.data, [convert(child) for child in item.children],
+                        None if empty else by_start[meta.start_pos],
+                        None if empty else by_end[meta.end_pos])
+        return Token(item.type, item.value, fed[id(item)])
+    return convert(tree)
 
 
 def first_long_line(text):
@@ -176,3 +259,18 @@ def first_long_line(text):
         start = end + 1
         number += 1
     return None
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv or argv[0] != "--write-tables" or len(argv) > 2:
+        sys.stderr.write("usage: python -m microcalc.lang.parser --write-tables [FILE]\n")
+        return 2
+    path = argv[1] if len(argv) == 2 else TABLES_FILE
+    write_tables(path)
+    sys.stdout.write(f"wrote {path}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -30,6 +30,7 @@ class Session:
                            self.namespace)
         self._compiler = Compiler(self.namespace, self.ctx)
         self._history = []
+        self._notes_given = set()
 
     @property
     def settings(self):
@@ -52,7 +53,7 @@ class Session:
         before each top-level statement runs, with the lines of the source it was written on
         (a document of the run groups the output under them)."""
         events = [] if emit is None else None
-        self.ctx.emit = _guarded(emit) if emit is not None else events.append
+        self.ctx.emit = self._once(_guarded(emit) if emit is not None else events.append)
         if isinstance(source, Parsed):
             text, tree = source.source, source.tree
         else:
@@ -75,27 +76,44 @@ class Session:
         history = self._history
         for statement in statements:
             if on_statement is not None:
-                on_statement(statement.where.line, statement.where.end_line)
+                on_statement(*statement.lines())
             self.ctx.stopped_early = None
+            # The history keeps the statement's place (source, first and last token), not
+            # its text, which is found only when to_script needs it.
+            place = (statement.source, statement.where.first, statement.where.last)
+            self._notes_given.clear()
             try:
                 statement.run()
             except SourceError as exc:
-                history.append((statement.text, FAILED, f"stopped with an error ({exc.message})"))
+                history.append((*place, FAILED, f"stopped with an error ({exc.message})"))
                 raise
             except MicrocalcError as exc:
-                history.append((statement.text, FAILED, f"stopped with an error ({exc})"))
+                history.append((*place, FAILED, f"stopped with an error ({exc})"))
                 raise statement.error(str(exc)) from None
             except RecursionError:
-                history.append((statement.text, FAILED, "stopped: it was nested too deeply"))
+                history.append((*place, FAILED, "stopped: it was nested too deeply"))
                 raise statement.error("this is nested too deeply to run") from None
             except KeyboardInterrupt:
-                history.append((statement.text, FAILED, "was interrupted by Ctrl-C"))
+                history.append((*place, FAILED, "was interrupted by Ctrl-C"))
                 raise
             except Exception as exc:     # a bug; still no traceback for the user
-                history.append((statement.text, FAILED, "stopped with an internal error"))
+                history.append((*place, FAILED, "stopped with an internal error"))
                 raise statement.error(f"internal error: {type(exc).__name__}: {exc}") from exc
-            history.append((statement.text, PARTIAL if self.ctx.stopped_early else None,
+            history.append((*place, PARTIAL if self.ctx.stopped_early else None,
                             self.ctx.stopped_early))
+
+    def _once(self, emit):
+        """emit, giving each note once per statement: a loop or a recursion that meets the
+        same remark a thousand times says it once."""
+        given = self._notes_given
+
+        def emit_once(event):
+            if event.kind == "note":
+                if event.text in given:
+                    return
+                given.add(event.text)
+            emit(event)
+        return emit_once
 
     def is_complete(self, text):
         """False while a bracket or `{` is open at the end of text: the REPL reads on."""
@@ -125,7 +143,8 @@ class Session:
         again would stop the script. One that ran to its end but did less than its text says
         (training stopped by Ctrl-C) is kept, after a comment saying what ran."""
         lines = []
-        for text, how, remark in self._history:
+        for source, first, last, how, remark in self._history:
+            text = source.text_of_tokens(first, last)
             if how is FAILED:
                 lines.append(f"# This statement {remark}; what it did before it stopped is "
                              f"not repeated here:")

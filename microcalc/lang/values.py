@@ -11,6 +11,10 @@ from .format import format_number
 # L), text the source text of the call.
 GradQuery = namedtuple("GradQuery", "output wrt text")
 
+# A function named bare as an argument of a command (`plot f, -3, 3`): its name, and the
+# UserFunction or builtin entry it names.
+FunctionRef = namedtuple("FunctionRef", "name function")
+
 
 class Gradients:
     """The answer to grad(L): every named input of L with its gradient, one per line."""

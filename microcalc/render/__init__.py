@@ -14,7 +14,8 @@ import types
 
 _HOMES = {"tree": "tree", "dot": "dot", "write_dot": "dot", "explain": "explain",
           "check": "check", "line_chart": "plot", "decision_boundary": "plot",
-          "backward": "backprop", "Walk": "backprop", "chain_table": "textbook"}
+          "backward": "backprop", "Walk": "backprop", "chain_table": "textbook",
+          "function_chart": "plot"}
 
 __all__ = list(_HOMES)
 

@@ -87,6 +87,84 @@ def line_chart(values: Sequence[float], width: int = 60, height: int = 12, ascii
                                       "x_label": x_label}, kind="line_chart")
 
 
+# How the curves of a function chart are told apart: a colour each, or an ASCII mark each.
+_CURVE_ROLES = ("op", "grad", "good", "bad")
+_CURVE_MARKS = ("*", "+", ".", "o")
+
+
+def function_chart(xs: Sequence[float],
+                   curves: Sequence[tuple[str, Sequence[Optional[float]]]], width: int = 60,
+                   height: int = 12, ascii: bool = False, color: bool = False,
+                   title: Optional[str] = None) -> Picture:
+    """Curves over the same evenly spaced xs on one pair of axes: curves is a list of
+    (label, ys), a y being None where the curve is undefined (the line breaks there). Each
+    curve is labelled at the right of the row where it ends, and drawn in a colour of its
+    own (ASCII: a mark of its own). Returns a `Picture` whose .data holds the curves."""
+    defined = [_finite(y, "plot") for _, ys in curves for y in ys if y is not None]
+    if not defined or len(xs) < 2:
+        raise MicrocalcError("nothing to plot: the function is undefined all over the range")
+    if width < 2 or height < 2:
+        raise MicrocalcError("a chart needs width >= 2 and height >= 2")
+    low, high = min(defined), max(defined)
+    if low == high:
+        low, high = low - 1, high + 1
+    _on_one_axis(low, high, min(defined), max(defined))
+    cell_w, cell_h = (1, 1) if ascii else (2, 4)
+    dots_w, dots_h = width * cell_w, height * cell_h
+    lit, ends = [], {}
+    for number_, (label, ys) in enumerate(curves):
+        dots, previous = set(), None
+        for k, y in enumerate(ys):
+            if y is None:
+                previous = None
+                continue
+            current = (round(k * (dots_w - 1) / (len(ys) - 1)),
+                       round((high - y) * (dots_h - 1) / (high - low)))
+            dots.update(_segment(previous, current) if previous else {current})
+            previous = current
+            ends[number_] = current[1] // cell_h
+        lit.append(dots)
+    rows = []
+    for row in range(height):
+        cells = []
+        for col in range(width):
+            cells.append(_curve_cell(lit, col, row, ascii, color))
+        labels = ", ".join(label for number_, (label, _) in enumerate(curves)
+                           if ends.get(number_) == row)
+        rows.append(("".join(cells).rstrip() + (" " + labels if labels else "")).rstrip())
+    ticks = {0: high, height - 1: low}
+    if height >= 5:
+        middle = (height - 1) // 2
+        ticks[middle] = high - (high - low) * middle / (height - 1)
+    lines = ([title] if title else []) + _framed(rows, ticks, xs[0], xs[-1], width,
+                                                 glyphs(ascii), "x")
+    if ascii or color:          # without either, the curves look alike: their labels tell
+        lines.append("  ".join(f"{paint(_CURVE_MARKS[k] if ascii else '⠤⠤', _CURVE_ROLES[k], color)}"
+                               f" {label}" for k, (label, _) in enumerate(curves)))
+    return Picture("\n".join(lines), {"x": list(xs), "curves": {label: list(ys)
+                                                                for label, ys in curves}})
+
+
+def _curve_cell(lit: list, col: int, row: int, ascii: bool, color: bool) -> str:
+    """One character cell of a function chart: the dots of every curve in it, in the colour
+    (or mark) of the first curve that has a dot there."""
+    if ascii:
+        for k, dots in enumerate(lit):
+            if (col, row) in dots:
+                return _CURVE_MARKS[k % len(_CURVE_MARKS)]
+        return " "
+    bits, owner = 0, None
+    for k, dots in enumerate(lit):
+        for dy in range(4):
+            for dx in range(2):
+                if (col * 2 + dx, row * 4 + dy) in dots:
+                    bits |= _BRAILLE_BITS[dy][dx]
+                    owner = k if owner is None else owner
+    if not bits:
+        return " "
+    return paint(chr(_BRAILLE_BASE + bits), _CURVE_ROLES[owner % len(_CURVE_ROLES)], color)
+
+
 def decision_boundary(predict: Callable[[Sequence[float]], Any], points: Sequence[Sequence[float]],
                       labels: Sequence[float], width: int = 60, height: int = 20,
                       ascii: bool = False, color: bool = False) -> Picture:

@@ -5,14 +5,14 @@ if exists("b:current_syntax")
   finish
 endif
 
-syn keyword microcalcKeyword repeat
+syn keyword microcalcKeyword and else for if in not or repeat
 syn keyword microcalcCommand backward boundary check dot explain plot sliders table tree unwatch watch
-syn keyword microcalcFunction abs accuracy blobs circles cos dataset exp grad len load load_csv log losses mlp moons parameters predict relu round save sigmoid sign sin spirals sqrt step tanh train value xor
+syn keyword microcalcFunction abs accuracy acos acosh asin asinh atan atanh blobs ceil circles cos cosh dataset exp floor grad hypot len load load_csv log log10 log2 losses max mean min mlp moons parameters predict print range relu round save sigmoid sign sin sinh slope spirals sqrt step sum tan tanh train value xor
 syn keyword microcalcConstant _ ans e false pi true
 syn match microcalcNumber "\v<(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?"
 syn region microcalcString start=+"+ skip=+\\.+ end=+"+ oneline
 syn match microcalcComment "#.*$"
-syn match microcalcOperator "\V**\|*=\|+=\|-=\|/=\|:=\|*\|+\|-\|/\|="
+syn match microcalcOperator "\V!=\|**\|*=\|+=\|-=\|/=\|:=\|<=\|==\|>=\|*\|+\|-\|/\|<\|=\|>\|^"
 
 hi def link microcalcKeyword Keyword
 hi def link microcalcCommand Statement

@@ -14,7 +14,8 @@ from ...render.defaults import DOT_NODES, EXPLAIN_PATHS, TREE_DEPTH, TREE_NODES
 from ..arguments import is_number, whole
 from ..context import Event
 from ..format import PICTURES, describe_kind, format_number
-from ..values import GradQuery
+from ..values import FunctionRef, GradQuery
+from .calculus import plot_function
 from .registry import builtin
 
 MAX_PICTURE_SIZE = 1000
@@ -227,11 +228,24 @@ def _chart_width(ctx):
     return max(20, ctx.settings.width - 12)
 
 
-@builtin("plot", "A line chart of a training run's loss per step, or of a list of numbers; "
-         "log=1 draws the values on a logarithmic scale.",
-         example="plot [0.9, 0.5, 0.3, 0.2, 0.15, 0.12], log=1",
-         kind="command", category="graph")
-def plot(ctx, series, log=0, width=None, height=12):
+@builtin("plot", "A line chart of a training run's loss per step, or of a list of numbers "
+         "(log=1 draws the values on a logarithmic scale); or a function of one argument from "
+         "start to stop, with its derivative as a second curve: plot f, -3, 3 (derivatives=2 "
+         "adds the second derivative, 0 leaves them out).",
+         example="plot [0.9, 0.5, 0.3, 0.2, 0.15, 0.12], log=1\nf(x) = x**3 - 3*x\n"
+                 "plot f, -2.5, 2.5", kind="command", category="graph")
+def plot(ctx, series, start=None, stop=None, log=0, width=None, height=12, derivatives=1):
+    width = _chart_width(ctx) if width is None else _size(width, "width")
+    height = _size(height, "height")
+    if isinstance(series, FunctionRef):
+        if start is None or stop is None:
+            raise MicrocalcError(f"plot {series.name} needs the range to draw it over, as in "
+                                 f"plot {series.name}, -3, 3")
+        _show(ctx, "plot", plot_function(ctx, series, start, stop, derivatives, width, height))
+        return
+    if start is not None:
+        raise MicrocalcError("plot draws a function over a range (plot f, -3, 3), and a list "
+                             "or a training run whole")
     title = None
     if hasattr(series, "losses"):        # a training run: its loss per step
         numbers = list(series.losses)
@@ -239,13 +253,11 @@ def plot(ctx, series, log=0, width=None, height=12):
     elif isinstance(series, (list, tuple)):
         numbers = list(series)
     else:
-        raise MicrocalcError("plot draws a list of numbers or a training run, "
+        raise MicrocalcError("plot draws a list of numbers, a training run or a function, "
                              f"not {describe_kind(series)}")
     for k, y in enumerate(numbers):
         if not is_number(y):
             raise MicrocalcError(f"plot draws numbers, and item {k} is {describe_kind(y)}")
-    width = _chart_width(ctx) if width is None else _size(width, "width")
-    height = _size(height, "height")
     settings = ctx.settings
     _show(ctx, "plot", _render().line_chart(numbers, width=width, height=height,
                                             ascii=settings.ascii, color=settings.color,

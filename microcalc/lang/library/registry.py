@@ -24,7 +24,7 @@ KINDS = ("function", "command")
 class Builtin:
     """One entry of the table: a name and the callable behind it, with its help."""
 
-    __slots__ = ("name", "function", "doc", "example", "kind", "category")
+    __slots__ = ("name", "function", "doc", "example", "kind", "category", "_counts")
 
     def __init__(self, name, function, doc, example=None, kind="function", category="other"):
         self.name = name
@@ -33,6 +33,30 @@ class Builtin:
         self.example = example          # a short program using it, for :help NAME and docs
         self.kind = kind                # "function" or "command"
         self.category = category        # "math", "calculus", "lists", "nn", "graph", ...
+        self._counts = None
+
+    def accepts(self, count, kwargs):
+        """Can it surely be called with count positional arguments and no keywords?
+        (A quick check for every call; argument_problem says what is wrong otherwise.)"""
+        if kwargs:
+            return False
+        if self._counts is None:
+            fewest = most = 0
+            for parameter in self.parameters:
+                if parameter.kind == parameter.VAR_POSITIONAL:
+                    most = None
+                elif parameter.kind in (parameter.POSITIONAL_ONLY,
+                                        parameter.POSITIONAL_OR_KEYWORD):
+                    if parameter.default is parameter.empty:
+                        fewest += 1
+                    if most is not None:
+                        most += 1
+                elif parameter.default is parameter.empty:     # a required keyword
+                    fewest = None
+                    break
+            self._counts = (fewest, most)
+        fewest, most = self._counts
+        return fewest is not None and count >= fewest and (most is None or count <= most)
 
     def __repr__(self):
         return f"<builtin {self.kind} {self.name}>"
