@@ -143,19 +143,23 @@ def test_the_programs_started_get_an_argument_list_and_no_shell():
 
 
 @pytest.mark.parametrize("name", SHELL_WORDS)
-def test_dot_passes_a_file_name_to_graphviz_as_one_argument(name, monkeypatch, tmp_path):
+def test_dot_never_passes_the_file_name_to_graphviz(name, monkeypatch, tmp_path):
+    """Graphviz draws on stdout and microcalc writes the file itself (atomically), so a file
+    name that looks like an option or a command is never among dot's arguments."""
     started = []
 
     def record(argv, **options):
         started.append((argv, options))
-        return subprocess.CompletedProcess(argv, 0, "", "")
+        return subprocess.CompletedProcess(argv, 0, b"<svg>drawn</svg>", b"")
     monkeypatch.setattr(shutil, "which", lambda program: "/usr/bin/dot")
     monkeypatch.setattr(subprocess, "run", record)
     path = name.strip('"') + ".svg"
     printed, error = run(f'x = 3; y = x * x\ndot y, "{path}"')
     assert error is None
     (argv, options), = started
-    assert argv[0] == "/usr/bin/dot" and argv[-1] == "-o" + path    # one argument
+    assert argv[:2] == ["/usr/bin/dot", "-Tsvg"] and not any(path in arg for arg in argv)
+    assert b"digraph" in options["input"]
+    assert (tmp_path / path).read_bytes() == b"<svg>drawn</svg>"
     assert "shell" not in options and nothing_ran(tmp_path)
 
 
