@@ -103,12 +103,12 @@ def test_load_csv_without_header_and_with_regression_targets(tmp_path):
 
 
 @pytest.mark.parametrize("text, message", [
-    ("x1,x2,y\n1,2,1\n3,oops,-1\n", "line 3: not a number"),
+    ("x1,x2,y\n1,2,1\n3,oops,-1\n", 'line 3: not a number: "oops"'),
     ("x1,x2,y\n1,2,1\n3,4\n", "line 3: 2 columns, expected 3"),
     ("x1,x2,y\n", "no rows of data"),
     ("", "no rows of data"),
     ("y\n1\n", "at least 2 columns"),
-    ("x,y\n1,nan\n", "finite"),
+    ("x,y\n1,1e999\n", "line 2: numbers must be finite"),
 ])
 def test_load_csv_bad_files(tmp_path, text, message):
     path = tmp_path / "bad.csv"

@@ -91,6 +91,9 @@ class Session:
             except KeyboardInterrupt:
                 history.append((statement.text, FAILED, "was interrupted by Ctrl-C"))
                 raise
+            except MemoryError:
+                history.append((statement.text, FAILED, "stopped: it ran out of memory"))
+                raise statement.error("this ran out of memory") from None
             except Exception as exc:     # a bug; still no traceback for the user
                 history.append((statement.text, FAILED, "stopped with an internal error"))
                 raise statement.error(f"internal error: {type(exc).__name__}: {exc}") from exc

@@ -12,7 +12,9 @@ initialisation (micrograd's uniform, xavier, he) drawn from a seeded `random.Ran
 work (micrograd's bare Value broke the next layer); named parameters, for saving; and every
 parameter carries its place in the network as its `label` (`l1.n3.w2`: layer 1, neuron 3,
 weight 2, counted from 1 as the lecture counts x1, w1), so that pictures of a graph built
-from a network name its weights instead of showing bare numbers.
+from a network name its weights instead of showing bare numbers. A module has at most
+MAX_PARAMETERS parameters, checked before any is made (a hundred million Values would take
+all memory and minutes before failing).
 """
 
 from __future__ import annotations
@@ -30,7 +32,11 @@ if TYPE_CHECKING:
     from typing import Any, Optional, Sequence, Union
     Row = Sequence[Union[Value, float]]
 
-__all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "INITIALISERS"]
+__all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "INITIALISERS", "MAX_PARAMETERS"]
+
+# The most parameters a neuron, layer or network may have: a million Values take about
+# 200 MB, and one forward pass through them makes two million more.
+MAX_PARAMETERS = 1_000_000
 
 
 def _linear(v):
@@ -80,16 +86,24 @@ def _whole(what, n):
     return int(n)
 
 
+def _check_size(parameters, what):
+    """Refuse a module of more than MAX_PARAMETERS parameters before any is made."""
+    if parameters > MAX_PARAMETERS:
+        raise MicrocalcError(f"{what} would have {parameters:,} parameters; a network has at "
+                             f"most {MAX_PARAMETERS:,}")
+
+
 def _inputs(x, count, owner):
     """x as a list of count inputs; a single number is accepted when count is 1."""
-    if isinstance(x, (int, float, Value)) and count == 1:
-        return [x]
+    if isinstance(x, (int, float, Value)):
+        if count == 1:
+            return [x]
+        raise MicrocalcError(f"{owner} takes a list of {count} inputs, not one number")
     if not isinstance(x, (list, tuple)):
         try:
             x = list(x)
         except TypeError:
-            raise MicrocalcError(f"{owner} takes a list of {count} inputs, "
-                                 f"not {type(x).__name__}") from None
+            raise MicrocalcError(f"{owner} takes a list of {count} inputs") from None
     if len(x) != count:
         raise MicrocalcError(f"{owner} takes {count} inputs, got {len(x)}")
     return x
@@ -130,6 +144,7 @@ class Neuron(Module):
     def __init__(self, nin: int, nonlin: bool = True, activation: Optional[str] = None,
                  init: str = "uniform", rng: Any = None, fan_out: int = 1) -> None:
         nin = _whole("a neuron's number of inputs", nin)
+        _check_size(nin + 1, f"Neuron({nin})")
         if activation is None:
             activation = "relu" if nonlin else "linear"
         self.activation = _choice("activation", activation, ACTIVATIONS)
@@ -179,6 +194,8 @@ class Layer(Module):
 
     def __init__(self, nin: int, nout: int, squeeze: bool = True, **kwargs: Any) -> None:
         nout = _whole("a layer's number of outputs", nout)
+        if isinstance(nin, (int, float)) and not isinstance(nin, bool) and nin == int(nin):
+            _check_size((int(nin) + 1) * nout, f"Layer({int(nin)}, {nout})")
         kwargs.setdefault("fan_out", nout)
         self.neurons = [Neuron(nin, **kwargs) for _ in range(nout)]
         self.squeeze = squeeze
@@ -242,6 +259,8 @@ class MLP(Module):
                 raise MicrocalcError("give a network either seed= or rng=, not both")
             rng = random.Random(seed)
         sizes = [nin] + nouts
+        _check_size(sum((sizes[i] + 1) * sizes[i + 1] for i in range(len(nouts))),
+                    f"MLP({nin}, {nouts})")
         last = len(nouts) - 1
         self.layers = [Layer(sizes[i], sizes[i + 1],
                              squeeze=squeeze and i == last,

@@ -20,12 +20,23 @@ def length(ctx, xs):
     return float(len(xs))
 
 
-def _plain(x, name):
-    if isinstance(x, (list, tuple)):
-        return [_plain(item, name) for item in x]
-    if not is_number(x):
-        raise MicrocalcError(f"{name} needs a number or a list of numbers, not {describe_kind(x)}")
-    return float(x.data if isinstance(x, Value) else x)
+def _plain(x, name, convert=None):
+    """x's numbers as floats (passed through convert), in lists shaped as x's. A list that
+    holds another several times is converted once and shared as it was: `xs = [xs, xs]`
+    doubled 40 times is 41 lists, not a trillion numbers."""
+    converted = {}
+
+    def plain(item):
+        if isinstance(item, (list, tuple)):
+            if id(item) not in converted:
+                converted[id(item)] = [plain(inner) for inner in item]
+            return converted[id(item)]
+        if not is_number(item):
+            raise MicrocalcError(f"{name} needs a number or a list of numbers, "
+                                 f"not {describe_kind(item)}")
+        number = float(item.data if isinstance(item, Value) else item)
+        return convert(number) if convert else number
+    return plain(x)
 
 
 @builtin("value", "The number x holds now, as a plain number with no graph (a list gives a "
@@ -40,8 +51,4 @@ def value(ctx, x):
          example="round(0.7071067811865476, 4)", category="math")
 def round_(ctx, x, digits=0):
     places = whole(digits, "round's digits")
-    plain = _plain(x, "round")
-
-    def rounded(item):
-        return [rounded(i) for i in item] if isinstance(item, list) else round(item, places) + 0.0
-    return rounded(plain)
+    return _plain(x, "round", lambda number: round(number, places) + 0.0)

@@ -17,13 +17,14 @@ piped to microcalc never loads it.
 """
 
 import inspect
+import sys
 import time
 
 from ...errors import MicrocalcError
 from ...nn import datasets as _datasets
 from ..arguments import file_path, is_number, number, text, whole
 from ..context import Event
-from ..format import describe_kind
+from ..format import KINDS, describe_kind
 from .registry import builtin
 
 
@@ -60,6 +61,20 @@ def _data(data, who):
         raise MicrocalcError(f"{who} needs a data set (from moons, load_csv, dataset, ...), "
                              f"not {describe_kind(data)}")
     return data
+
+
+def _is_instance(module, name):
+    """isinstance(value, microcalc.nn's class `name`), asked only once that module is loaded
+    (nothing of that kind can exist before)."""
+    def is_kind(value):
+        loaded = sys.modules.get(f"microcalc.nn.{module}")
+        return loaded is not None and isinstance(value, getattr(loaded, name))
+    return is_kind
+
+
+KINDS.extend([(_is_instance("datasets", "Dataset"), "a data set"),
+              (_is_instance("modules", "Module"), "a network"),
+              (_is_instance("training", "TrainingRun"), "a training run")])
 
 
 def _optional_text(x, what):
@@ -104,7 +119,8 @@ for _name, _generate in _datasets.GENERATORS.items():
 
 
 @builtin("load_csv", "A data set read from a CSV file: numbers, one example per row, the "
-         "label in the last column; a first row of column names is skipped.",
+         "label in the last column; a first row of column names is skipped. A relative "
+         "file name is taken from the script's folder (in a script), as for save and load.",
          example='data = load_csv("examples/data/moons100.csv")', category="data")
 def load_csv(ctx, path):
     return _nn().load_csv(file_path(ctx, path, "load_csv"))
@@ -245,11 +261,13 @@ def parameters(ctx, net):
     return _network(net, "parameters").parameters()
 
 
-@builtin("save", "Write the network's parameters to a JSON file.",
+@builtin("save", "Write the network's parameters to a JSON file, replacing it whole or not "
+         "at all. A relative file name is taken from the script's folder (in a script), as "
+         "for load and load_csv.",
          example='save(net, "model.json")', category="nn")
 def save(ctx, net, path):
     net = _network(net, "save")
-    path = text(path, "save's file name", '"model.json"')
+    path = file_path(ctx, path, "save", '"model.json"')
     _nn().save(net, path)
     count = len(net.parameters())
     ctx.emit(Event("note", f"saved {count} parameters to {path}",
@@ -260,4 +278,4 @@ def save(ctx, net, path):
          "network.",
          example='net = load(mlp(2, [16, 16, 1]), "model.json")', category="nn")
 def load(ctx, net, path):
-    return _nn().load(_network(net, "load"), file_path(ctx, path, "load"))
+    return _nn().load(_network(net, "load"), file_path(ctx, path, "load", '"model.json"'))
