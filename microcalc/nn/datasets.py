@@ -116,7 +116,8 @@ def _number(x, where):
         try:
             x = float(x)     # numpy scalars
         except (TypeError, ValueError):
-            raise MicrocalcError(f"{where} is not a number: {x!r}") from None
+            # Not repr(x): a list nested 100,000 deep has none, and a string is the user's.
+            raise MicrocalcError(f"{where} is not a number") from None
     x = float(x)
     if not math.isfinite(x):
         raise MicrocalcError(f"{where} is not a finite number: {x!r}")

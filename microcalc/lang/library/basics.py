@@ -22,21 +22,39 @@ def length(ctx, xs):
 
 def _plain(x, name, convert=None):
     """x's numbers as floats (passed through convert), in lists shaped as x's. A list that
-    holds another several times is converted once and shared as it was: `xs = [xs, xs]`
-    doubled 40 times is 41 lists, not a trillion numbers."""
-    converted = {}
+    holds another several times is converted once and shared as it was (`xs = [xs, xs]`
+    doubled 40 times is 41 lists, not a trillion numbers), and lists are walked without
+    recursion, so nesting is no limit either."""
+    if not isinstance(x, (list, tuple)):
+        return _plain_number(x, name, convert)
+    converted = {}                       # id of a list -> its converted copy
+    stack = [(x, iter(x), [])]
+    while True:
+        items, rest, copy = stack[-1]
+        item = next(rest, _END)
+        if item is _END:
+            stack.pop()
+            converted[id(items)] = copy
+            if not stack:
+                return copy
+            stack[-1][2].append(copy)
+        elif not isinstance(item, (list, tuple)):
+            copy.append(_plain_number(item, name, convert))
+        elif id(item) in converted:
+            copy.append(converted[id(item)])
+        else:
+            stack.append((item, iter(item), []))
 
-    def plain(item):
-        if isinstance(item, (list, tuple)):
-            if id(item) not in converted:
-                converted[id(item)] = [plain(inner) for inner in item]
-            return converted[id(item)]
-        if not is_number(item):
-            raise MicrocalcError(f"{name} needs a number or a list of numbers, "
-                                 f"not {describe_kind(item)}")
-        number = float(item.data if isinstance(item, Value) else item)
-        return convert(number) if convert else number
-    return plain(x)
+
+_END = object()
+
+
+def _plain_number(x, name, convert):
+    if not is_number(x):
+        raise MicrocalcError(f"{name} needs a number or a list of numbers, "
+                             f"not {describe_kind(x)}")
+    number = float(x.data if isinstance(x, Value) else x)
+    return convert(number) if convert else number
 
 
 @builtin("value", "The number x holds now, as a plain number with no graph (a list gives a "
