@@ -53,7 +53,7 @@ def _variables(values, command):
 
 
 def _count(x, keyword, at_least):
-    return whole(x, f"{keyword}=", at_least=at_least, at_most=MAX_PICTURE_COUNT[keyword])
+    return whole(x, f"{keyword}=", at_least=at_least, at_most=MAX_PICTURE_COUNT.get(keyword))
 
 
 def _size(x, keyword):
