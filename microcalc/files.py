@@ -16,7 +16,6 @@ Both raise MicrocalcError with one line that names the file: "cannot write PATH:
 
 import errno
 import os
-import secrets
 import stat
 
 from .errors import MicrocalcError
@@ -64,7 +63,7 @@ def write_atomically(path, data):
         data = data.encode("utf-8")
     folder, name = os.path.split(path)
     mode = _mode_to_keep(path)
-    temporary = os.path.join(folder, f".{name[:100]}.{secrets.token_hex(4)}.tmp")
+    temporary = os.path.join(folder, f".{name[:100]}.{os.urandom(4).hex()}.tmp")
     try:
         # O_EXCL and O_NOFOLLOW: never a file or link someone else put there.
         fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
