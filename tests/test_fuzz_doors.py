@@ -10,8 +10,13 @@ from fuzz_programs import fuzzer
 pytestmark = pytest.mark.usefixtures("scratch_folder")
 
 
+# Doors that take more than a few seconds in all: the REPL typed into, and programs that fill
+# 300 MB of memory before they fail (a function recursing through grad takes ~10 s each).
+SLOW_DOORS = {"REPL typed", "memory capped process"}
+
+
 @pytest.mark.parametrize("door, fed, check, examples", [
-    pytest.param(*door, marks=pytest.mark.slow) if door[0] == "REPL typed" else door
+    pytest.param(*door, marks=pytest.mark.slow) if door[0] in SLOW_DOORS else door
     for door in DOORS], ids=[d[0] for d in DOORS])
 def test_door(door, fed, check, examples):
     fuzzer(fed, check, max_examples=examples)()
