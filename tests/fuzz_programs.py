@@ -408,28 +408,22 @@ def shared_list_programs(draw):
 SHARED_LIST_PROGRAMS = shared_list_programs()
 
 
+# How a body of f(u) is built from smaller ones ({x}, {y}): calls of f and g, grad, operators.
+_RECURSIVE_FORMS = ["f({x})", "f(f({x}))", "grad({x}, {wrt})", "{x} {op} {y}", "{fn}({x})",
+                    "g({x})", "[{x}, f(u)]", "{x}"]
+
+
 @st.composite
 def recursive_bodies(draw, depth=3):
     """A body for f(u) that calls f, grad and itself in every combination."""
     if depth == 0:
         return draw(st.sampled_from(["u", "a", "2", "u * a", "b"]))
     inner = recursive_bodies(depth - 1)
-    kind = draw(st.integers(0, 7))
-    if kind == 0:
-        return f"f({draw(inner)})"
-    if kind == 1:
-        return f"f(f({draw(inner)}))"
-    if kind == 2:
-        return f"grad({draw(inner)}, {draw(st.sampled_from(['a', 'b', 'u']))})"
-    if kind == 3:
-        return f"{draw(inner)} {draw(st.sampled_from(BINARY_OPERATORS))} {draw(inner)}"
-    if kind == 4:
-        return f"{draw(st.sampled_from(['abs', 'tanh', 'value', 'len', 'exp']))}({draw(inner)})"
-    if kind == 5:
-        return f"g({draw(inner)})"
-    if kind == 6:
-        return f"[{draw(inner)}, f(u)]"
-    return draw(inner)
+    form = draw(st.sampled_from(_RECURSIVE_FORMS))
+    return form.format(x=draw(inner), y=draw(inner) if "{y}" in form else "",
+                       wrt=draw(st.sampled_from(["a", "b", "u"])),
+                       op=draw(st.sampled_from(BINARY_OPERATORS)),
+                       fn=draw(st.sampled_from(["abs", "tanh", "value", "len", "exp"])))
 
 
 @st.composite
