@@ -527,6 +527,81 @@ class _Planted:
 
 
 # (statement, special file); never a new name in /dev (as root, "/dev/zero.dot" is a file).
+# Where the REPL's history file should be, what another program or user left there.
+HISTORY_PLACES = st.sampled_from(["fresh", "fifo", "dev-zero", "folder", "dev-full",
+                                  "unreadable"])
+
+
+def check_history_place(kind):
+    """The real REPL (in a pseudo-terminal) with its history file a FIFO, a link to
+    /dev/zero or /dev/full, a folder, or none yet: it starts at once, computes, says at most
+    one line about the history, and leaves on Ctrl-D. A history made fresh is private: the
+    file 0600, its folder 0700."""
+    import pexpect
+    import tempfile
+    with tempfile.TemporaryDirectory(prefix="microcalc-history-") as data:
+        folder = Path(data) / "microcalc"
+        folder.mkdir()
+        history = folder / "history"
+        if kind == "fresh":
+            folder.rmdir()
+        elif kind == "fifo":
+            os.mkfifo(history)
+        elif kind in ("dev-zero", "dev-full"):
+            history.symlink_to("/dev/zero" if kind == "dev-zero" else "/dev/full")
+        elif kind == "folder":
+            history.mkdir()
+        else:
+            history.write_text("1 + 1\n")
+            history.chmod(0)
+        env = process_env(TERM="xterm", NO_COLOR="1", PROMPT_TOOLKIT_NO_CPR="1",
+                          XDG_DATA_HOME=data)
+        child = pexpect.spawn(sys.executable, ["-c", CAPPED_MAIN, str(PROCESS_MEMORY)], env=env,
+                              cwd=data, encoding="utf-8", timeout=fuzz.TIME_LIMIT,
+                              dimensions=(30, 120))
+        try:
+            child.expect("mc>")
+            child.send("6 * 7\r")
+            child.expect("42\r\n")
+            child.expect("mc>")
+            child.sendeof()
+            child.expect(pexpect.EOF)
+        except (pexpect.TIMEOUT, pexpect.EOF):
+            raise TooSlow(f"the REPL with a history that is {kind!r} did not answer: "
+                          f"{child.before!r}") from None
+        finally:
+            _end(child)
+        screen = child.before or ""        # prompt_toolkit's own escape codes are in it
+        assert not any(word in screen for word in FORBIDDEN), screen
+        assert child.exitstatus == 0, (kind, child.exitstatus)
+        if kind == "fresh":
+            assert (folder.stat().st_mode & 0o777, history.stat().st_mode & 0o777) == \
+                (0o700, 0o600), kind
+
+
+def _end(child):
+    """Close a pexpect child, killing it if it will not go."""
+    import pexpect
+    try:
+        child.close(force=True)
+    except pexpect.ExceptionPexpect:
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait()
+
+
+def check_output_formats(text):
+    """--json and --html show what a program's strings and names hold escaped too: a
+    terminal receives them when they are not redirected."""
+    for option in ("--json", "--html"):
+        status, out, err = run_main([option, "-e", text])
+        assert_no_python_leaks(out, err)
+        assert status in (0, 1), (option, status, out, err)
+        if option == "--json":
+            import json
+            for line in out.splitlines():
+                json.loads(line)
+
+
 SPECIAL_CASES = st.sampled_from([(statement, special) for statement in FILE_STATEMENTS
                                  for special in SPECIAL_FILES
                                  if not (statement.endswith('.dot"') and special.startswith("/"))])
@@ -581,4 +656,6 @@ DOORS = [
     ("memory capped process", MEMORY_HUNGRY, check_memory_capped, 8),
     ("stderr full process", PROCESS_TEXT, check_stderr_full, 4),
     ("cache folders process", CACHE_FOLDERS, check_planted_cache, 6),
+    ("history process", HISTORY_PLACES, check_history_place, 6),
+    ("output formats", st.one_of(CONTROL_PROGRAMS, PROGRAMS), check_output_formats, 30),
 ]
