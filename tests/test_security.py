@@ -24,6 +24,7 @@ from prompt_toolkit.history import InMemoryHistory
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
+from microcalc import files
 from microcalc.errors import MicrocalcError
 from microcalc.lang.errors import SourceError
 from microcalc.frontend.repl.commands import run_command
@@ -200,11 +201,16 @@ def test_the_repl_offers_no_way_out_to_a_shell():
         assert to_filter(prompt.enable_open_in_editor)() is True
 
 
-def test_repl_file_commands_take_one_file_name():
+def a_repl():
+    """A REPL whose commands can be run one by one (run_command), showing nothing."""
     shown = io.StringIO()
     with create_pipe_input() as pipe:
-        repl = Repl(new_session(), Display(shown, shown), Config(), history=InMemoryHistory(),
+        return Repl(new_session(), Display(shown, shown), Config(), history=InMemoryHistory(),
                     input=pipe, output=DummyOutput())
+
+
+def test_repl_file_commands_take_one_file_name():
+    repl = a_repl()
     with pytest.raises(MicrocalcError, match="usage: :save FILE"):
         run_command(":save $(touch pwned) x", repl)
     run_command(':save "x; touch pwned"', repl)
@@ -216,14 +222,11 @@ def test_repl_file_commands_take_one_file_name():
 # Every file microcalc writes for a program (save, dot, :save) goes through
 # microcalc.files.write_atomically: a temporary file beside the target, fsync, os.replace.
 
-from microcalc import files  # noqa: E402  (grouped with the tests that use it)
-
 GOOD = b'{"the previous": "good file"}\n'
 WRITERS = {
     "save": lambda: run('net = mlp(2, [3, 1], seed=1)\nsave(net, "target")'),
     "dot": lambda: run('x = 3; y = x * x\ndot y, "target.dot"'),
-    ":save": lambda: run_command(":save target.mg", new_session(), Display(io.StringIO(),
-                                                                          io.StringIO())),
+    ":save": lambda: run_command(":save target.mg", a_repl()),
 }
 TARGETS = {"save": "target", "dot": "target.dot", ":save": "target.mg"}
 
@@ -436,7 +439,7 @@ def test_typed_or_piped_programs_use_the_current_folder(door, tmp_path):
     (tmp_path / "d.csv").write_text("1,2,1\n3,4,-1\n")
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     if door == "REPL :save":
-        run_command(":save s.mg", new_session(), Display(io.StringIO(), io.StringIO()))
+        run_command(":save s.mg", a_repl())
         assert (tmp_path / "s.mg").exists()
         return
     argv, stdin = (["-e", SAVE_THEN_LOAD], "") if door == "-e" else ([], SAVE_THEN_LOAD)
