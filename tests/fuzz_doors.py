@@ -368,6 +368,11 @@ def check_special_file_statement(case):
         == status, (status, out, err)
 
 
+# A script or :load may wait for a FIFO's writer, as `cat FIFO` does, so long as Ctrl-C ends
+# the wait (check_fifo_script_waits_for_ctrl_c); everything else must end by itself.
+SPECIAL_SCRIPTS = [special for special in SPECIAL_FILES if not special.endswith(".fifo")]
+
+
 def check_special_script(special):
     """`microcalc SPECIAL`: a script that never ends, or is no file, is one clear error."""
     make_special_files()
@@ -437,6 +442,8 @@ def check_special_process(case):
     elif door == "stdin":
         with open(special, "rb") as stdin:
             result = run_process([], stdin=stdin)
+    elif door == "script" and special.endswith(".fifo"):
+        return check_fifo_script_waits_for_ctrl_c(special)
     elif door == "script":
         result = run_process([special])
     else:
@@ -444,6 +451,41 @@ def check_special_process(case):
     status, out, err = result
     assert_no_python_leaks(out, err)
     assert status in (0, 1) and len(err.splitlines()) <= 4, result
+
+
+def check_fifo_script_waits_for_ctrl_c(fifo):
+    """`microcalc FIFO` with nobody writing the FIFO waits, as `cat FIFO` would; one Ctrl-C
+    (SIGINT) ends the wait at once with status 130 and no traceback."""
+    import time
+    process = subprocess.Popen([sys.executable, "-c", CAPPED_MAIN, str(PROCESS_MEMORY), fifo],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=process_env())
+    try:
+        _wait_for_a_writer(process, time.monotonic() + fuzz.TIME_LIMIT)
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=fuzz.TIME_LIMIT)
+    except subprocess.TimeoutExpired:
+        raise TooSlow(f"microcalc {fifo} went on after Ctrl-C") from None
+    finally:
+        process.kill()
+        process.wait()
+    out, err = out.decode("utf-8", "replace"), err.decode("utf-8", "replace")
+    assert_no_python_leaks(out, err)
+    assert process.returncode in (1, 130) and len(err.splitlines()) <= 4, (process.returncode,
+                                                                            out, err)
+
+
+def _wait_for_a_writer(process, deadline):
+    """Until the process waits in open() for a FIFO's writer (Linux shows where it sleeps),
+    or has ended, or the deadline passes."""
+    import time
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            with open(f"/proc/{process.pid}/wchan") as wchan:
+                if wchan.read().strip() == "wait_for_partner":
+                    return
+        except OSError:
+            pass
+        time.sleep(0.05)
 
 
 def check_memory_capped(program):
@@ -648,10 +690,10 @@ DOORS = [
     ("REPL hostile script", st.one_of(CONTROL_PROGRAMS, RECURSIVE_GRAD_PROGRAMS),
      check_repl_hostile_script, 20),
     ("special files", SPECIAL_CASES, check_special_file_statement, 40),
-    ("special script", st.sampled_from(SPECIAL_FILES), check_special_script, 8),
+    ("special script", st.sampled_from(SPECIAL_SCRIPTS), check_special_script, 8),
     ("special stdin", st.sampled_from(["/dev/zero", "/dev/urandom", "/dev/null", "yes"]),
      check_special_stdin, 4),
-    ("REPL special files", st.sampled_from(SPECIAL_FILES), check_repl_special_file, 8),
+    ("REPL special files", st.sampled_from(SPECIAL_SCRIPTS), check_repl_special_file, 8),
     ("special process", PROCESS_SPECIAL_CASES, check_special_process, 6),
     ("memory capped process", MEMORY_HUNGRY, check_memory_capped, 8),
     ("stderr full process", PROCESS_TEXT, check_stderr_full, 4),

@@ -4,6 +4,7 @@ what the fuzz found, kept as tests."""
 import pytest
 
 import fuzz_programs as fuzz
+import fuzz_doors as doors
 from fuzz_doors import DOORS, check_eval
 from fuzz_programs import fuzzer
 
@@ -90,3 +91,10 @@ def test_a_string_cannot_hold_a_nul_character(statement):
     assert printed == []             # found while the program is read: nothing ran
     assert error.message == "a string cannot hold the NUL character"
     assert (error.line, error.column) == (3, statement.index('"') + 1)
+
+
+def test_a_script_that_is_a_fifo_nobody_writes_waits_until_ctrl_c():
+    """`microcalc FIFO` waits for a writer, as `cat FIFO` does; Ctrl-C ends the wait at once
+    (during a read of the whole input it was not acted on)."""
+    doors.make_special_files()
+    doors.check_fifo_script_waits_for_ctrl_c("nobody-writes.fifo")
