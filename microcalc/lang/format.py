@@ -107,26 +107,27 @@ def value_data(value):
     return to_data() if callable(to_data) else str(value)
 
 
+# Other values, named by their class (or a base class) in the language's words: the
+# language need not load the network library to name what it made.
+KIND_NAMES = {"Dataset": "a data set", "Module": "a network", "TrainingRun": "a training run",
+              "GradQuery": "a grad(...) query", "Gradients": "a table of gradients",
+              "FunctionRef": "a function", "UserFunction": "a function", "Builtin": "a builtin"}
+
+
 def describe_kind(value):
     """How a value is named in a message: 'a number', 'a list', 'a string', 'nothing'."""
     if value is None:
         return "nothing"
     if isinstance(value, (float, int, Value)) and not isinstance(value, bool):
         return "a number"
-    if isinstance(value, (list, tuple)):
-        return "a list"
     if isinstance(value, str):
         return "a string"
-    for is_kind, description in KINDS:
-        if is_kind(value):
-            return description
-    return "a value of another kind"
-
-
-# What the library's other kinds of value are called in messages ("a data set", "a
-# network"): each module that makes one registers (is_kind(value) -> bool, description),
-# so that no Python class name ever reaches a message.
-KINDS = []
+    for cls in type(value).__mro__:
+        if cls.__name__ in KIND_NAMES:
+            return KIND_NAMES[cls.__name__]
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    return f"a {type(value).__name__}"
 
 
 # Pictures that follow a value when a person is watching (the REPL): a library module

@@ -2,7 +2,7 @@
 
 from collections import namedtuple
 
-from .format import KINDS, format_number
+from .format import format_number
 
 
 # A `grad(...)` written as an argument of a command (`explain grad(L, a)`). Commands receive
@@ -34,6 +34,3 @@ class Gradients:
 
 def _number(x):
     return float(getattr(x, "data", x))
-
-
-KINDS.append((lambda value: isinstance(value, Gradients), "a table of gradients"))

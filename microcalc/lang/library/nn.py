@@ -17,14 +17,13 @@ piped to microcalc never loads it.
 """
 
 import inspect
-import sys
 import time
 
 from ...errors import MicrocalcError
 from ...nn import datasets as _datasets
 from ..arguments import file_path, is_number, number, text, whole
 from ..context import Event
-from ..format import KINDS, describe_kind
+from ..format import describe_kind
 from .registry import builtin
 
 
@@ -61,20 +60,6 @@ def _data(data, who):
         raise MicrocalcError(f"{who} needs a data set (from moons, load_csv, dataset, ...), "
                              f"not {describe_kind(data)}")
     return data
-
-
-def _is_instance(module, name):
-    """isinstance(value, microcalc.nn's class `name`), asked only once that module is loaded
-    (nothing of that kind can exist before)."""
-    def is_kind(value):
-        loaded = sys.modules.get(f"microcalc.nn.{module}")
-        return loaded is not None and isinstance(value, getattr(loaded, name))
-    return is_kind
-
-
-KINDS.extend([(_is_instance("datasets", "Dataset"), "a data set"),
-              (_is_instance("modules", "Module"), "a network"),
-              (_is_instance("training", "TrainingRun"), "a training run")])
 
 
 def _optional_text(x, what):
