@@ -29,10 +29,14 @@ KINDS = ("a = 2; L = a*a; d = moons(10, seed=1); net = mlp(2, [1], seed=1)\n"
     ("train(d, d)", "train needs a network (made by mlp), not a data set"),
     ("net(1)", "MLP(2, [1]) takes a list of 2 inputs, not one number"),
     ("predict(net, L)", "MLP(2, [1]) takes a list of 2 inputs, not one number"),
+    ("predict(net, [[1], 2])", "MLP(2, [1]) takes 2 numbers as inputs, and input 1 is not a "
+                               "number"),
+    ('net([1, "a"])', "MLP(2, [1]) takes 2 numbers as inputs, and input 2 is not a number"),
 ])
 def test_messages_name_kinds_in_the_languages_words(program, message):
     """bench/fuzz.py: "not a Dataset", "not a Network", "not a TrainingRun", "not a
-    Gradients", "takes a list of 2 inputs, not float"."""
+    Gradients", "takes a list of 2 inputs, not float", and a list or a string among a
+    network's inputs: "Value needs a number, not list"."""
     printed, error = fuzz.run_in_session(KINDS + program)[1:]
     assert error.message == message
     fuzz.assert_clear_error(error)

@@ -20,6 +20,7 @@ all memory and minutes before failing).
 from __future__ import annotations
 
 import math
+import numbers
 import random
 from operator import methodcaller
 
@@ -91,6 +92,15 @@ def _check_size(parameters, what):
     if parameters > MAX_PARAMETERS:
         raise MicrocalcError(f"{what} would have {parameters:,} parameters; a network has at "
                              f"most {MAX_PARAMETERS:,}")
+
+
+def _refuse_non_numbers(x, owner):
+    """A clear error if an input is not a number (a list, a string): found when multiplying
+    by a weight failed, so that a call with numbers pays nothing for the check."""
+    for i, v in enumerate(x):
+        if not isinstance(v, (numbers.Real, Value)):
+            raise MicrocalcError(f"{owner} takes {len(x)} numbers as inputs, and input "
+                                 f"{i + 1} is not a number") from None
 
 
 def _inputs(x, count, owner):
@@ -170,7 +180,12 @@ class Neuron(Module):
         if x.__class__ is not list or len(x) != len(self.w):
             x = _inputs(x, len(self.w), repr(self))
         # b + w0*x0 + w1*x1 + ...: micrograd's sum(), in its order, so sums match it exactly.
-        return self._activate(rules.weighted_sum(self.b, self.w, x))
+        try:
+            act = rules.weighted_sum(self.b, self.w, x)
+        except TypeError:
+            _refuse_non_numbers(x, repr(self))
+            raise
+        return self._activate(act)
 
     def parameters(self) -> list[Value]:
         return self.w + [self.b]
@@ -278,12 +293,16 @@ class MLP(Module):
             x = _inputs(x, self.nin, self.describe())
         # The collector paused, without allocating first: see engine/collector.py.
         pause()
+        out = x
         try:
             for layer in self.layers:
-                x = layer._forward(x)
+                out = layer._forward(out)
+        except (TypeError, MicrocalcError):
+            _refuse_non_numbers(x, self.describe())     # named as the network, not a neuron
+            raise
         finally:
             resume()
-        return x
+        return out
 
     @property
     def nin(self) -> int:
