@@ -69,7 +69,7 @@ def write_atomically(path, data):
         fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
                      | getattr(os, "O_CLOEXEC", 0), 0o666)
     except OSError as exc:
-        raise MicrocalcError(f"cannot write {path}: {_reason_for_folder(exc, folder)}") from None
+        raise MicrocalcError(f"cannot write {path}: {_reason_for_folder(exc)}") from None
     try:
         try:
             with os.fdopen(fd, "wb") as file:
@@ -107,10 +107,9 @@ def _mode_to_keep(path):
     return stat.S_IMODE(status.st_mode)
 
 
-def _reason_for_folder(exc, folder):
-    if exc.errno == errno.ENOENT:
-        return f"no such folder: {folder}" if folder else "no such folder"
-    return reason(exc)
+def _reason_for_folder(exc):
+    # Not the folder's name: the path shows it, and a name of spaces would end the message.
+    return "its folder does not exist" if exc.errno == errno.ENOENT else reason(exc)
 
 
 def _sync_folder(folder):
