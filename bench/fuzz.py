@@ -3,18 +3,22 @@
     python bench/fuzz.py --minutes N [--time-limit SECONDS] [--memory-gb G] [--seed S]
                          [--no-processes]
 
-Every check of tests/fuzz_programs.py (the grammar, the session) and
-tests/fuzz_doors.py (the pipe, a script, -e, the REPL typed and pasted, and each as a
-real process) runs in turn, each on a batch of fresh random inputs, until the time is up.
+Every check of tests/fuzz_programs.py (the grammar, the session, and the hostile programs:
+control characters, lists shared 2**40 times, recursion through grad) and
+tests/fuzz_doors.py (the pipe, a script, -e, the REPL typed and pasted, each as a real
+process, and the hostile doors: devices and FIFOs for file names, stdin that never ends,
+memory-hungry programs under a memory cap, stderr on a full disk, planted parser caches)
+runs in turn, each on a batch of fresh random inputs, until the time is up.
 Unlike the tests, the inputs are not the same every run: each batch has a seed of its own,
 printed with any finding so that it can be run again.
 
 A failing input is shrunk by Hypothesis to a small one and reported; the run goes on. An
 input that runs past --time-limit seconds is stopped, as Ctrl-C would stop it, and reported
 as slow (the tests treat that as a failure). The process may use --memory-gb of memory: an
-input that wants more fails with MemoryError, a finding, instead of starving the machine. At the end: how many inputs each check tried
-(counting those Hypothesis ran while shrinking), and what was found. Exit status 1 if
-anything was found.
+input that wants more fails with MemoryError instead of starving the machine (the checks
+cap each input lower still: 1 GB more than the process holds, 300 MB for a process). At the
+end: how many inputs each check tried (counting those Hypothesis ran while shrinking), and
+what was found. Exit status 1 if anything was found.
 """
 
 import argparse

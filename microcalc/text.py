@@ -35,6 +35,9 @@ def tidy_exponent(text):
 _NAMED_CONTROLS = {"\t": "\\t", "\r": "\\r"}
 _CONTROLS = {code: _NAMED_CONTROLS.get(chr(code), f"\\x{code:02x}")
              for code in (*range(0x00, 0x20), *range(0x7f, 0xa0)) if code != 0x0a}
+# json.dumps escapes C0 controls but writes DEL and the C1 controls as they are; inside a
+# JSON string each may be written as \u00XX instead, which a terminal shows harmlessly.
+JSON_CONTROLS = {code: f"\\u{code:04x}" for code in range(0x7f, 0xa0)}
 # A colour code (SGR: ESC [ digits and semicolons m) is the one sequence that may stay, and
 # only when the front end paints colour itself: it changes how text looks, nothing else.
 _COLOUR_CODE = None

@@ -11,11 +11,21 @@ Its checks (SESSION_CHECKS, run by tests/test_fuzz_programs.py) test the generat
 and the builtins, not only the parser) and run the bulk of the generated programs straight
 through `Session.run`, the one function every front door calls: the only exception that may
 come out is a located `SourceError`.
+
+Beyond programs a careful user would write, it makes hostile ones (the section "hostile
+input"): control characters and terminal escapes in strings, names and file names; lists
+shared with themselves until they hold a trillion items, or nested a hundred thousand deep;
+functions that recurse through grad; sizes past every limit; files that never end, devices
+and FIFOs where a file name goes. Each kind of input once got through, and each check says
+what it must do instead.
 """
 
 import inspect
+import os
 import random
 import re
+import resource
+import select
 import signal
 import traceback
 from contextlib import contextmanager
@@ -24,13 +34,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lark import Lark
 
-from microcalc.engine import OPS
+from microcalc.engine import OPS, Value, recompute
 from microcalc.errors import MicrocalcError
 from microcalc.lang.library import BUILTINS
 from microcalc.lang.errors import Source, SourceError
 from microcalc.lang.parser import grammar_text, parse
 from microcalc.lang.vocabulary import keywords
 from microcalc.lang import Session as new_session
+from microcalc.lang.format import format_value
 
 # -- the grammar's vocabulary -----------------------------------------------------------
 
@@ -319,8 +330,144 @@ MUTATED_PROGRAMS = mutated_programs()
 TOKEN_SOUP = st.lists(st.sampled_from(TOKEN_POOL), max_size=30).map(" ".join)
 RANDOM_TEXT = st.text(max_size=200)
 RANDOM_BYTES = st.binary(max_size=200)
+
+# -- hostile input ------------------------------------------------------------------------
+#
+# What an attacker, or a careless paste, sends. Each generator stands for a kind of input that
+# once got through; the checks below and the doors (fuzz_doors.py) say what it must do.
+
+# Control characters (C0 but the line break, DEL, C1) and whole terminal escape sequences:
+# set the clipboard (OSC 52), clear the screen, switch screens, a C1 CSI, a title, a report
+# request. None may reach a terminal raw: SHOWN_RAW finds one in anything shown.
+CONTROL_CHARACTERS = ([chr(c) for c in range(0x20) if c != 0x0a] + ["\x7f"]
+                      + [chr(c) for c in range(0x80, 0xa0)])
+ESCAPE_SEQUENCES = ["\x1b]52;c;SGVsbG8=\x07", "\x1b[2J", "\x1b[?1049h", "\x9b31m",
+                    "\x1b]0;owned\x07", "\x1b[6n", "\x1bP+q\x1b\\", "\r\x1b[K"]
+SHOWN_RAW = re.compile("[" + re.escape("".join(CONTROL_CHARACTERS)) + "]")
+CONTROL_TEXT = st.lists(st.one_of(st.sampled_from(CONTROL_CHARACTERS),
+                                  st.sampled_from(ESCAPE_SEQUENCES),
+                                  st.sampled_from(["x", "a", "1", " ", "é"])),
+                        min_size=1, max_size=5).map("".join)
+# Inside a string literal (which cannot hold a quote, a backslash or a line break raw).
+CONTROL_STRINGS = CONTROL_TEXT.map(
+    lambda text: '"' + re.sub(r'["\\\n]', "", text) + '"')
+
+
+@st.composite
+def control_programs(draw):
+    """Control characters where a program can put them: in strings shown, in names (each an
+    "unexpected character" error that echoes the line), in file names (echoed by "cannot
+    read ..."), in a data set's name, after a lone carriage return."""
+    text = draw(CONTROL_STRINGS)
+    name = draw(st.sampled_from(VARIABLES)) + draw(CONTROL_TEXT) + "b"
+    choice = draw(st.sampled_from([
+        f"s = {text}\ns", f"{text}", f"len({text})", f"{name} = 1", f"x = 2 + {name}",
+        f"load_csv({text[:-1]}.csv\")", f"load(mlp(2, [1]), {text})",
+        f"save(mlp(2, [1], seed=1), {text[:-1]}/m.json\")", f"dot tanh(a), {text[:-1]}.dot\"",
+        f"dot tanh(a), {text[:-1]}.svg\"", f"dataset([[1], [2]], [1, -1], name={text})",
+        f"tanh({text})", f"mlp(2, [1], activation={text})", f"x = 1\r{text}\r",
+        f"train(mlp(2, [1], seed=1), moons(10), loss={text})", f"{text} + 1",
+        f"xs = [1, {text}]\nxs",
+    ]))
+    return "a = 2\n" + choice
+
+
+CONTROL_PROGRAMS = control_programs()
+
+# Lists that share themselves: `xs = [xs, xs]` forty times holds 2**40 numbers in 41 small
+# lists, and a list nested 100,000 deep is as small. Everything that walks a list must visit
+# each shared part once and never recurse as deep as the nesting.
+SHARED_SETUPS = st.one_of(
+    st.sampled_from([20, 30, 40, 60]).map(
+        lambda n: f"xs = [a, 1]\nrepeat {n} {{ xs = [xs, xs] }}\n"),
+    st.sampled_from([100, 1000, 5000, 100_000]).map(
+        lambda n: f"xs = a\nrepeat {n} {{ xs = [xs] }}\n"),
+)
+# Statements that must end promptly with a shared list around, and change nothing if they
+# fail (none of them is a loop).
+SHARED_USES = st.one_of(
+    st.sampled_from(["xs", "value(xs)", "round(xs, 2)", "len(xs)", "a := 5", "a += 1",
+                     "a := a * 2", "xs[0]", "xs[1]", "ys = [xs, L]", "L = xs", "xs * 2", "-xs",
+                     "xs + 1", "g = grad(L, a)", "f(xs)", "L", "ans", "dataset(xs, xs)",
+                     "predict(net, xs)", "plot xs", "tree xs", "dot xs", "a := xs",
+                     "xs = [xs, xs]", "len(value(xs))", "tanh(xs)", "grad(xs, a)"]),
+    st.sampled_from(sorted(BUILTINS)).map(
+        lambda name: (f"{name} xs" if BUILTINS[name].kind == "command" else f"{name}(xs)")),
+)
+
+
+@st.composite
+def shared_list_programs(draw):
+    """(setup, statements): a session with a graph L on a, a network and a huge shared list
+    xs, then statements that use them, each to be run as the REPL runs a line."""
+    setup = ("a = 2\nL = a * 2\nf(u) = u\nnet = mlp(2, [2, 1], seed=1)\n"
+             + draw(SHARED_SETUPS))
+    return setup, draw(st.lists(SHARED_USES, min_size=1, max_size=3))
+
+
+SHARED_LIST_PROGRAMS = shared_list_programs()
+
+
+# How a body of f(u) is built from smaller ones ({x}, {y}): calls of f and g, grad, operators.
+_RECURSIVE_FORMS = ["f({x})", "f(f({x}))", "grad({x}, {wrt})", "{x} {op} {y}", "{fn}({x})",
+                    "g({x})", "[{x}, f(u)]", "{x}"]
+
+
+@st.composite
+def recursive_bodies(draw, depth=3):
+    """A body for f(u) that calls f, grad and itself in every combination."""
+    if depth == 0:
+        return draw(st.sampled_from(["u", "a", "2", "u * a", "b"]))
+    inner = recursive_bodies(depth - 1)
+    form = draw(st.sampled_from(_RECURSIVE_FORMS))
+    return form.format(x=draw(inner), y=draw(inner) if "{y}" in form else "",
+                       wrt=draw(st.sampled_from(["a", "b", "u"])),
+                       op=draw(st.sampled_from(BINARY_OPERATORS)),
+                       fn=draw(st.sampled_from(["abs", "tanh", "value", "len", "exp"])))
+
+
+@st.composite
+def recursive_grad_programs(draw):
+    """Functions that recurse through grad: f(u) = f(f(grad(u, b) / b)) doubles its graph at
+    every call; f(u) = abs(grad(u, c) + f(u)) went past Python's recursion limit."""
+    f = draw(recursive_bodies())
+    g = draw(st.sampled_from(["u", "f(u)", "grad(f(u), a)", "f(grad(u, a))"]))
+    call = draw(st.sampled_from(["f(a)", "f(b)", "grad(f(a), a)", "f(1)", "tree f(a)"]))
+    return f"a = 2; b = 3\ng(u) = {g}\nf(u) = {f}\n{call}"
+
+
+RECURSIVE_GRAD_PROGRAMS = recursive_grad_programs()
+
+# Sizes at and past every limit (docs/security.md): each must be refused at once, or done;
+# under a memory cap (fuzz_doors.check_memory_capped) running out is one clear error.
+HUGE = st.sampled_from(["1e9", "1e6", "100001", "100000", "99999", "1e300", "2**40"])
+MEMORY_HUNGRY = st.one_of(
+    st.tuples(st.sampled_from(["mlp(2, [{n}, {n}, 1])", "mlp({n}, [1])", "mlp(2, [{n}])",
+                               "moons({n})", "circles({n})", "xor({n})", "blobs({n})",
+                               "spirals({n})", "blobs(10, centers={n})",
+                               "spirals(10, classes={n})",
+                               "a = 1; x = tanh(a)\nrepeat 3000 {{ x = tanh(x) + a }}\n"
+                               "tree x, depth={n}, nodes={n}",
+                               "a = 1; x = tanh(a)\nrepeat 3000 {{ x = tanh(x) }}\n"
+                               "dot x, nodes={n}",
+                               "plot [1, 2], width={n}", "a = 1; explain tanh(a), a, "
+                                                           "paths={n}",
+                               "train(mlp(2, [1], seed=1), moons(10), steps=1, batch={n})"]),
+              HUGE).map(lambda pair: pair[0].format(n=pair[1])),
+    st.sampled_from([
+        "a = 1\nxs = [a]\nrepeat 40 { xs = [xs, xs] }\nxs\nvalue(xs)\nlen(xs)",
+        "xs = 1\nrepeat 300000 { xs = [xs] }\nxs",
+        "a = 1; x = a\nrepeat 300000 { x = x * a + a }\ngrad(x, a)",
+        "b = 2\nf(u) = f(f(grad(u, b) / b))\nf(b)",
+        "c = 2\nf(u) = abs(grad(u, c) + f(u))\nf(1)",
+        "net = mlp(999999, [1])\nnet([1])",
+        "data = moons(100000)\nnet = mlp(2, [1], seed=1)\npredict(net, data)",
+    ]),
+)
+
+
 # Anything a program's text can be, for the doors that take text.
-ANY_TEXT = st.one_of(PROGRAMS, MUTATED_PROGRAMS, TOKEN_SOUP, RANDOM_TEXT)
+ANY_TEXT = st.one_of(PROGRAMS, MUTATED_PROGRAMS, TOKEN_SOUP, RANDOM_TEXT, CONTROL_PROGRAMS)
 # Anything stdin or a script file can hold.
 ANY_BYTES = st.one_of(ANY_TEXT.map(lambda text: text.encode("utf-8", "surrogatepass")),
                       RANDOM_BYTES)
@@ -362,13 +509,92 @@ def time_limit(what):
         raise TooSlow(f"stopped after {TIME_LIMIT} s: {what!r}")
 
 
+# The memory an input may take on top of what the process holds: past it, an allocation
+# fails with MemoryError instead of the machine swapping (or another process being killed).
+MEMORY_HEADROOM = 1 * 2**30
+
+
+def _address_space():
+    """This process's address space in bytes (Linux), or None where it cannot be read."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        return None
+    return None
+
+
+@contextmanager
+def memory_limit(headroom=None):
+    """Cap the process's address space at what it holds now plus `headroom` (MEMORY_HEADROOM)
+    for the work inside, and lift the cap after (only the soft limit is lowered)."""
+    size = _address_space()
+    if size is None:
+        yield
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    cap = size + (MEMORY_HEADROOM if headroom is None else headroom)
+    if hard != resource.RLIM_INFINITY:
+        cap = min(cap, hard)
+    if soft != resource.RLIM_INFINITY:
+        cap = min(cap, soft)
+    resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
+def isolated(check):
+    """check, run in a forked child process that is killed if it runs past twice TIME_LIMIT.
+
+    For inputs whose worst case is a loop in C that no signal interrupts (comparing two lists
+    that share themselves 2**30 times): in this process it would hang the run for good. A
+    failure in the child comes back as an AssertionError with its text."""
+    def run(value):
+        read, write = os.pipe()
+        child = os.fork()
+        if child == 0:                              # the child: run, report, leave at once
+            os.close(read)
+            try:
+                check(value)
+                report = b""
+            except TooSlow as exc:
+                report = b"slow:" + str(exc).encode("utf-8", "replace")
+            except BaseException as exc:
+                report = (b"fail:" + "".join(traceback.format_exception(exc))
+                          .encode("utf-8", "replace"))
+            with os.fdopen(write, "wb") as pipe:
+                pipe.write(report)
+            os._exit(0)
+        os.close(write)
+        with os.fdopen(read, "rb") as pipe:
+            ready = select.select([pipe], [], [], TIME_LIMIT * 2)[0]
+            report = pipe.read() if ready else None
+        if report is None:
+            os.kill(child, signal.SIGKILL)
+        os.waitpid(child, 0)
+        if report is None:
+            raise TooSlow(f"did not finish in {2 * TIME_LIMIT} s (not even when interrupted): "
+                          f"{value!r}")
+        if report.startswith(b"slow:"):
+            raise TooSlow(report[5:].decode())
+        if report:
+            raise AssertionError(report[5:].decode())
+    run.__name__ = check.__name__
+    run.__doc__ = check.__doc__
+    return run
+
+
 def run_in_session(text, filename="<fuzz>", session=None):
     """Run text in a session (a fresh one by default): (session, events, error or None).
     Anything other than a SourceError escaping Session.run fails the caller."""
     session = session or new_session()
     events = []
     random.seed(0)          # mlp without seed= draws from the global generator
-    with time_limit(text):
+    with time_limit(text), memory_limit():
         try:
             session.run(text, filename=filename, emit=events.append)
         except SourceError as error:
@@ -397,20 +623,40 @@ def python_exception_behind(error):
 
 
 # Python showing through a message: a type's name where the language says "a string", "a
-# list", "a number".
-PYTHON_WORDS = re.compile(r"\bnot (?:str|float|int|list|tuple|dict|bool|NoneType|GradQuery)\b")
+# list", "a number", "a data set"; Python's own advice and signatures.
+PYTHON_WORDS = re.compile(
+    r"\bnot (?:str|float|int|list|tuple|dict|bool|NoneType|GradQuery)\b"
+    r"|\ba (?:Dataset|Network|MLP|TrainingRun|Gradients|GradQuery|Value|Picture|NoneType)\b"
+    r"|\.__\w+__|\w\.\w+\(\) (?:takes|got|missing)|positional argument|keyword argument '"
+    r"|set_int_max_str_digits|maximum recursion depth|object is not|object has no attribute")
+# A message that is a chain of places: "in f: in f: in f: ..." a thousand characters long,
+# where the error should name the limit once.
+REPEATED = re.compile(r"(?:\b[\w ]{1,30}: ){6,}")
 
 
 def assert_clear_error(error):
     """A SourceError a person can read: a message in the language's terms, a place, no
-    Python internals behind it."""
+    Python internals behind it, said once."""
     report = error.format()
     assert "Traceback" not in report and "internal error" not in report, report
     assert error.message and error.line >= 1 and error.column >= 1, report
-    assert not PYTHON_WORDS.search(error.message), report
+    assert not error.message.rstrip().endswith(":"), report        # "error: mlp: "
+    own_words = _without_user_text(error.message)
+    assert not PYTHON_WORDS.search(own_words), report
+    assert not REPEATED.search(own_words), report
     behind = python_exception_behind(error)
+    # Running out of memory is the world's limit, not a bug; the message must say so.
+    if isinstance(behind, MemoryError):
+        assert "out of memory" in error.message, report
+        return
     assert behind is None, (report + "\ncaused by:\n"
                             + "".join(traceback.format_exception(behind)))
+
+
+def _without_user_text(message):
+    """A message without what the user wrote in it, quoted: a name of theirs may look like
+    Python's (__0__), and repeat as they repeated it."""
+    return re.sub(r'"(?:[^"\\]|\\.)*"|\'[^\']*\'', '""', message)
 
 
 def fuzzer(fed, check, **changes):
@@ -450,6 +696,39 @@ def check_state_kept(inputs):
     assert session.run("kept(keep)")[0].text == "42"
 
 
+def snapshot(session):
+    """Every variable as it is shown, and every function: what a failing statement must
+    leave as it was."""
+    return ({name: format_value(value) for name, value in session.variables.items()},
+            {name: str(function) for name, function in session.functions.items()})
+
+
+def assert_graphs_up_to_date(session):
+    """Every graph a variable holds has the value its inputs give it now (`a := 5` once left
+    L = a*2 showing 2)."""
+    for name, value in session.variables.items():
+        if isinstance(value, Value) and not value.is_input:
+            shown = value.data
+            assert recompute(value).data == shown, f"{name} shows {shown}, its inputs give " \
+                                                   f"{value.data}"
+
+
+def check_shared_lists(program):
+    """With a list shared 2**40 times or nested 100,000 deep in the session, every statement
+    ends within the time limit; one that fails leaves every variable as it was (the
+    docs' promise for assignments and :=); graphs stay up to date."""
+    setup, statements = program
+    session, events, error = run_in_session(setup)
+    assert error is None, error.format()
+    for statement in statements:
+        before = snapshot(session)
+        session, events, error = run_in_session(statement, session=session)
+        if error is not None:
+            assert_clear_error(error)
+            assert snapshot(session) == before, f"{statement!r} failed and changed the session"
+        assert_graphs_up_to_date(session)
+
+
 # name, what is fed, the check, and how many inputs the tests try.
 SESSION_CHECKS = [
     ("grammar", PROGRAMS, check_parses, 150),
@@ -457,4 +736,7 @@ SESSION_CHECKS = [
     ("session noise", st.one_of(MUTATED_PROGRAMS, TOKEN_SOUP, RANDOM_TEXT), check_runs, 150),
     ("session state", st.lists(st.one_of(PROGRAMS, MUTATED_PROGRAMS, TOKEN_SOUP), min_size=1,
                                max_size=4), check_state_kept, 60),
+    ("session control characters", CONTROL_PROGRAMS, check_runs, 60),
+    ("session shared lists", SHARED_LIST_PROGRAMS, isolated(check_shared_lists), 30),
+    ("session recursion through grad", RECURSIVE_GRAD_PROGRAMS, isolated(check_runs), 30),
 ]

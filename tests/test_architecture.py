@@ -1,7 +1,7 @@
 """The layers hold: each part of microcalc imports only the parts below it, reads a Value
 only through its public accessors, and loads nothing heavy before it is needed.
 
-    0  errors, text                 what every layer shares
+    0  errors, text, files          what every layer shares
     1  engine                       Value and the one registry of operations
     2  compiled, nn, render         libraries that know nothing of the language
     3  lang                         the grammar, compiler and library of builtins
@@ -22,10 +22,11 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "microcalc"
 
-LAYERS = {"errors": 0, "text": 0, "engine": 1, "compiled": 2, "nn": 2, "render": 2,
+LAYERS = {"errors": 0, "text": 0, "files": 0, "engine": 1, "compiled": 2, "nn": 2, "render": 2,
           "lang": 3, "frontend": 4, "__main__": 4}
 # Within a layer, what each part may use besides the layers below.
-NEIGHBOURS = {"errors": {"text"}, "nn": {"compiled"}, "__main__": {"frontend"}}
+NEIGHBOURS = {"errors": {"text"}, "files": {"errors"}, "nn": {"compiled"},
+              "__main__": {"frontend"}}
 # The one import upward: a Value asked by a notebook to show itself (_repr_svg_, _repr_html_)
 # hands the drawing to render, inside those two methods only, never on the engine's own work.
 NOTEBOOK_HOOK = {("microcalc.engine.value", "microcalc.render.notebook")}

@@ -355,6 +355,24 @@ def test_gradcheck_catches_a_wrong_rule_in_the_table(monkeypatch):
     assert gradcheck(x.sin(), x)[0].error < 1e-8
 
 
+def test_a_method_taken_before_its_first_use_compiles_once(monkeypatch):
+    """Code may look Value.__mul__ up before anything multiplied (the language does, at
+    import): that stub must compile the op once, not at every call."""
+    from microcalc.engine import rules
+    from microcalc.engine.ops import compile_table
+    compile_table()                     # every op back to its stub
+    early_mul = Value.__mul__
+    compiled = []
+    real_compile = rules._compile_application
+    monkeypatch.setattr(rules, "_compile_application",
+                        lambda op: compiled.append(op.name) or real_compile(op))
+    x = Value(1.0)
+    for _ in range(50):
+        x = early_mul(x, 1.5)
+    assert compiled == ["mul"]
+    assert x.data == 1.5 ** 50 and Value.__mul__ is not early_mul
+
+
 def test_registry_generates_the_methods():
     for name, op in OPS.items():
         if op.is_function:

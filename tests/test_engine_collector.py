@@ -6,6 +6,8 @@ import threading
 
 import pytest
 
+from microcalc.errors import MicrocalcError
+
 from microcalc import Value
 from microcalc.engine import collector_paused, grad
 from microcalc.nn import MLP, hinge, mse
@@ -96,7 +98,10 @@ class Interrupting:
 @pytest.mark.parametrize("error", [KeyboardInterrupt(), RuntimeError("boom"), TypeError("no")])
 def test_the_setting_is_restored_after_an_error_or_ctrl_c(error):
     model = MLP(2, [8, 8, 1], seed=1)
-    with pytest.raises(type(error)):
+    # A TypeError while multiplying by a weight is how a network finds an input that is not
+    # a number, and it says so in its own words; the others pass through as they were.
+    refused = MicrocalcError if isinstance(error, TypeError) else type(error)
+    with pytest.raises(refused):
         model([1.0, Interrupting(error)])
     assert gc.isenabled()
     with pytest.raises(type(error)):

@@ -4,14 +4,20 @@ what the fuzz found, kept as tests."""
 import pytest
 
 import fuzz_programs as fuzz
+import fuzz_doors as doors
 from fuzz_doors import DOORS, check_eval
 from fuzz_programs import fuzzer
 
 pytestmark = pytest.mark.usefixtures("scratch_folder")
 
 
+# Doors that take more than a few seconds in all: the REPL typed into, and programs that fill
+# 300 MB of memory before they fail (a function recursing through grad takes ~10 s each).
+SLOW_DOORS = {"REPL typed", "memory capped process"}
+
+
 @pytest.mark.parametrize("door, fed, check, examples", [
-    pytest.param(*door, marks=pytest.mark.slow) if door[0] == "REPL typed" else door
+    pytest.param(*door, marks=pytest.mark.slow) if door[0] in SLOW_DOORS else door
     for door in DOORS], ids=[d[0] for d in DOORS])
 def test_door(door, fed, check, examples):
     fuzzer(fed, check, max_examples=examples)()
@@ -45,8 +51,8 @@ GRAPH = "a = 2; b = -3; L = a*b + a\n"
     ('plot [1, "a"]', "plot draws numbers, and item 1 is a string"),
     ("plot [[1]]", "plot draws numbers, and item 0 is a list"),
     ("boundary L, 3", "boundary needs a data set: boundary net, data  or  boundary run"),
-    ("tree L, depth=-1", "depth= must be a whole number, at least 0, not -1"),
-    ('tree L, nodes="a"', "nodes= must be a whole number, at least 1, not a string"),
+    ("tree L, depth=-1", "depth= must be a whole number from 0 to 1000, not -1"),
+    ('tree L, nodes="a"', "nodes= must be a whole number from 1 to 10000, not a string"),
 ])
 def test_commands_name_a_wrong_argument_in_the_languages_words(program, message):
     """bench/fuzz.py: `check grad(a)` said 'not GradQuery', `explain L, 3` 'not float'."""
@@ -70,7 +76,7 @@ def test_a_variable_may_give_a_commands_count():
                                                 "(raise with depth=N)"
     assert len(printed[-1].text.splitlines()) == 1 + 5         # depth 2: the whole tree
     printed, error = fuzz.run_in_session(GRAPH + "tree L, b")[1:]
-    assert error.message == "depth= must be a whole number, at least 0, not -3"
+    assert error.message == "depth= must be a whole number from 0 to 1000, not -3"
 
 
 @pytest.mark.parametrize("statement", [
@@ -85,3 +91,10 @@ def test_a_string_cannot_hold_a_nul_character(statement):
     assert printed == []             # found while the program is read: nothing ran
     assert error.message == "a string cannot hold the NUL character"
     assert (error.line, error.column) == (3, statement.index('"') + 1)
+
+
+def test_a_script_that_is_a_fifo_nobody_writes_waits_until_ctrl_c():
+    """`microcalc FIFO` waits for a writer, as `cat FIFO` does; Ctrl-C ends the wait at once
+    (during a read of the whole input it was not acted on)."""
+    doors.make_special_files()
+    doors.check_fifo_script_waits_for_ctrl_c("nobody-writes.fifo")

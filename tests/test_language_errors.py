@@ -193,6 +193,13 @@ def test_errors_inside_functions_point_at_the_call_and_name_the_function():
     assert (err.line, err.column) == (4, 1)
 
 
+def test_a_function_deep_in_its_own_calls_is_named_once():
+    # The overflow happens 30 calls deep: the message names f once, not thirty times.
+    err = error_of("f(u) = f(u * 1e10)\nf(2)")
+    assert err.message.startswith("in f: 1.9999999999999995e300 * 10000000000 in u * 1e10: ")
+    assert err.message.count("in f:") == 1 and (err.line, err.column) == (2, 1)
+
+
 # -- nothing is lost --------------------------------------------------------------------
 
 def test_a_syntax_error_runs_nothing_of_the_input():

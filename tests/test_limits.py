@@ -24,6 +24,7 @@ from prompt_toolkit.history import InMemoryHistory
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
+from microcalc.errors import MicrocalcError
 from microcalc.lang.errors import Source, SourceError
 from microcalc.frontend.display import Display
 from microcalc.frontend.repl.loop import BANNER, run_repl
@@ -366,3 +367,135 @@ def test_a_billion_steps_in_the_repl_stop_at_ctrl_c_and_every_variable_is_kept()
     steps = float(printed[3])
     assert steps > 100 and steps.is_integer()   # whole steps: none is left half done
     assert printed[4:] == ["0"]                 # and L was recomputed with the last x
+
+
+# -- sizes: networks, data sets, pictures, printed lists, memory ---------------------------------
+#
+# Each limit is checked before anything is built, so that asking for a billion of something
+# is an error at once rather than minutes of work and all the memory (docs/security.md).
+
+@pytest.mark.parametrize("program, message", [
+    ("mlp(2, [10000, 10000, 1])", "MLP(2, [10000, 10000, 1]) would have 100,050,001 "
+                                  "parameters; a network has at most 1,000,000"),
+    ("mlp(1e6, [1])", "MLP(1000000, [1]) would have 1,000,001 parameters; a network has at "
+                      "most 1,000,000"),
+    ("moons(1e9)", "a data set holds at most 100,000 examples, not 1,000,000,000"),
+    ("xor(100001)", "a data set holds at most 100,000 examples, not 100,001"),
+    ("blobs(10, centers=1e9)", "a data set needs at least 1,000,000,000 examples, not 10"),
+    ("blobs(1e9, centers=1e9)", "a data set holds at most 100,000 examples, "
+                                "not 1,000,000,000"),
+    ("spirals(1e9, classes=3)", "a data set holds at most 100,000 examples, "
+                                "not 1,000,000,000"),
+    ("a = 1; x = tanh(a); tree x, depth=1e9", "depth= must be a whole number from 0 to "
+                                              "1000, not 1000000000"),
+    ("a = 1; x = tanh(a); tree x, nodes=1e9", "nodes= must be a whole number from 1 to "
+                                              "10000, not 1000000000"),
+    ("a = 1; x = tanh(a); watch x, depth=1e9", "depth= must be a whole number from 0 to "
+                                               "1000, not 1000000000"),
+    ("a = 1; x = tanh(a); dot x, nodes=1e9", "nodes= must be a whole number from 1 to "
+                                             "10000, not 1000000000"),
+    ("a = 1; x = tanh(a); explain x, a, paths=1e9", "paths= must be a whole number from 1 "
+                                                    "to 10000, not 1000000000"),
+])
+def test_a_size_past_its_limit_is_refused_at_once_naming_the_limit(program, message):
+    printed, error = run(program)
+    assert error is not None and error.message == message
+
+
+def test_the_largest_network_is_made():
+    printed, error = run("net = mlp(999999, [1])\nlen(parameters(net))")
+    assert (printed, error) == (["MLP(999999, [1]): 1000000 parameters", "1000000"], None)
+
+
+def test_the_largest_generated_data_set_is_made():
+    printed, error = run("moons(100000)")
+    assert (printed, error) == (["moons: 100000 examples, 2 inputs, classes -1, 1"], None)
+
+
+def test_a_data_set_of_too_many_numbers_is_refused():
+    from microcalc.nn import Dataset
+    with pytest.raises(MicrocalcError, match="a data set holds at most 1,000,000 numbers"):
+        Dataset([[0.0] * 99] * 10_001, [0.0] * 10_001)
+    with pytest.raises(MicrocalcError, match="at most 100,000 examples, not more than"):
+        Dataset(([0.0] for _ in range(100_001)), [0.0] * 100_001)
+
+
+def test_a_tree_of_the_deepest_kind_is_drawn_to_its_limit():
+    printed, error = run("a = 1; x = a\nrepeat 1200 { x = tanh(x) }\ntree x, depth=1000, "
+                         "nodes=10000")
+    lines = printed[-1].splitlines()
+    assert error is None and len(lines) == 1 + 1001 + 1
+    assert lines[-1] == "1,001 of 1,201 nodes shown: cut at depth 1000 (raise with depth=N)"
+
+
+SHARED = "xs = [1, 2]\nrepeat 40 { xs = [xs, xs] }\n"     # 2**41 numbers, 41 lists
+
+
+@pytest.mark.parametrize("statement", ["xs", "value(xs)", "round(xs, 1)", "ys = value(xs)"])
+def test_a_list_shared_2_to_the_40_times_prints_its_first_10_000_items(statement):
+    session = new_session()
+    events = []
+    session.run(SHARED + statement, emit=events.append)
+    (event,) = [e for e in events if e.kind == "value"][-1:]
+    text = event.text
+    assert text.startswith("[" * 41 + "1, 2], [1, 2]], ")
+    assert text.count("...") == 1 and text.rstrip("]").endswith("...")
+    numbers, lists = text.count("1") + text.count("2"), text.count("[") - 1
+    assert numbers + lists == 10_000              # items shown, the lists inside counted
+    assert event.data["cut"] == "only the first 10,000 items are shown"
+    data = event.data["value"]
+    for _ in range(40):
+        data = data[0]
+    assert data == [1.0, 2.0]
+
+
+def test_a_long_flat_list_prints_its_first_10_000_numbers_and_a_short_one_all():
+    numbers = [str(k % 7) for k in range(10_001)]
+    printed, error = run("[" + ", ".join(numbers) + "]")
+    assert error is None and printed[0] == "[" + ", ".join(numbers[:10_000]) + ", ...]"
+    exactly = "[" + ", ".join(["1"] * 10_000) + "]"
+    assert run(exactly) == ([exactly], None)
+    assert run("[1, [2, [3, []]], \"s\"]") == (['[1, [2, [3, []]], "s"]'], None)
+
+
+MEMORY_HEADROOM = 80 * 2**20
+
+
+def run_under_memory_cap(program, headroom=MEMORY_HEADROOM):
+    """`microcalc -e program` in a process that may use only `headroom` bytes of address
+    space more than it has once the language is loaded."""
+    code = (
+        "import resource, sys\n"
+        "from microcalc.frontend.cli import main\n"
+        "from microcalc.lang import Session\n"
+        "Session().run('1')\n"
+        "size = next(int(l.split()[1]) * 1024 for l in open('/proc/self/status')\n"
+        "            if l.startswith('VmSize:'))\n"
+        f"resource.setrlimit(resource.RLIMIT_AS, (size + {headroom}, size + {headroom}))\n"
+        "sys.exit(main(sys.argv[1:]))\n")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    return subprocess.run([sys.executable, "-c", code, "-e", program], capture_output=True,
+                          text=True, timeout=300, env=env)
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc/self/status")
+@pytest.mark.parametrize("program, message", [
+    ("keep = 1\nnet = mlp(2, [997, 997, 1])", "error: mlp ran out of memory"),
+    ("keep = 1\nxs = 1\nrepeat 100000000 { xs = [xs] }",
+     "error: this statement ran out of memory"),
+])
+def test_running_out_of_memory_is_one_clear_error(program, message):
+    done = run_under_memory_cap(program)
+    assert (done.returncode, done.stdout) == (1, ""), done.stderr
+    assert done.stderr.splitlines()[0] == message
+
+
+@pytest.mark.slow
+def test_a_function_that_recurses_through_grad_runs_out_of_memory_clearly():
+    """f(u) = f(f(grad(u, b) / b)) doubles its graph at every call: under a memory cap it
+    ends with one line saying so, status 1, never an empty message or status 70."""
+    done = run_under_memory_cap("b = 2\nf(u) = f(f(grad(u, b) / b))\nf(b)",
+                                headroom=300 * 2**20)
+    assert done.returncode == 1, done.stderr
+    first = done.stderr.splitlines()[0]
+    assert first.startswith("error: ") and first.endswith("ran out of memory"), first

@@ -103,12 +103,12 @@ def test_load_csv_without_header_and_with_regression_targets(tmp_path):
 
 
 @pytest.mark.parametrize("text, message", [
-    ("x1,x2,y\n1,2,1\n3,oops,-1\n", "line 3: not a number"),
+    ("x1,x2,y\n1,2,1\n3,oops,-1\n", 'line 3: not a number: "oops"'),
     ("x1,x2,y\n1,2,1\n3,4\n", "line 3: 2 columns, expected 3"),
     ("x1,x2,y\n", "no rows of data"),
     ("", "no rows of data"),
     ("y\n1\n", "at least 2 columns"),
-    ("x,y\n1,nan\n", "finite"),
+    ("x,y\n1,1e999\n", "line 2: numbers must be finite"),
 ])
 def test_load_csv_bad_files(tmp_path, text, message):
     path = tmp_path / "bad.csv"
@@ -142,3 +142,81 @@ def test_dataset_checks_its_rows():
     with pytest.raises(MicrocalcError, match="not a number"):
         Dataset([[1, "a"]], [1])
     assert Dataset([1, 2], [3, 4]).inputs == [[1.0], [2.0]]
+
+
+# -- what load_csv takes for a number, and for a header -------------------------------------------
+
+def _csv(tmp_path, data, name="d.csv"):
+    path = tmp_path / name
+    path.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
+    return path
+
+
+def test_a_byte_order_mark_without_a_header_keeps_the_first_row(tmp_path):
+    """The mark made the first cell '\\ufeff1': not a number, so the row was taken for a
+    header and silently dropped."""
+    data = load_csv(_csv(tmp_path, b"\xef\xbb\xbf1,2,1\n3,4,-1\n"))
+    assert data.inputs == [[1.0, 2.0], [3.0, 4.0]] and data.labels == [1.0, -1.0]
+    named = load_csv(_csv(tmp_path, b"\xef\xbb\xbfx1,x2,y\n1,2,1\n", "named.csv"))
+    assert named.inputs == [[1.0, 2.0]]
+
+
+@pytest.mark.parametrize("cell", ["1_000", "١٢", "１", "²", "inf", "-Infinity", "nan", "0x10",
+                                  "1e", "--1", "1.2.3", "", " ", "1 2", "\u00a01", "1\x00"])
+def test_only_ascii_decimal_numbers_are_numbers(tmp_path, cell):
+    """float() takes 1_000, Arabic-Indic and full-width digits, inf and nan; a CSV of
+    numbers does not."""
+    with pytest.raises(MicrocalcError, match=r"d\.csv, line 2: not a number: "):
+        load_csv(_csv(tmp_path, f"1,2,1\n3,{cell},-1\n"))
+
+
+@pytest.mark.parametrize("cell, value", [("-1.5", -1.5), ("+2", 2.0), (".5", 0.5), ("5.", 5.0),
+                                         ("2e-3", 0.002), ("6.02E23", 6.02e23),
+                                         (" 7 ", 7.0), ("\t8", 8.0), ("007", 7.0)])
+def test_numbers_as_the_language_writes_them_are_read(tmp_path, cell, value):
+    assert load_csv(_csv(tmp_path, f"{cell},1\n")).inputs == [[value]]
+
+
+def test_a_first_row_with_a_number_in_it_is_data_not_a_header(tmp_path):
+    """A first row with a typo ('1.5,x,1') is reported, not skipped as if it named columns."""
+    with pytest.raises(MicrocalcError, match='line 1: not a number: "x"'):
+        load_csv(_csv(tmp_path, "1.5,x,1\n2,3,-1\n"))
+
+
+def test_a_bad_cell_is_shown_short_and_quoted(tmp_path):
+    with pytest.raises(MicrocalcError) as caught:
+        load_csv(_csv(tmp_path, "1,2\n" + "\x1b[2J" + "y" * 1000 + ",1\n"))
+    assert str(caught.value).endswith('line 2: not a number: "\\u001b[2J' + "y" * 36 + '..."')
+
+
+# -- sizes ---------------------------------------------------------------------------------------
+
+def test_a_csv_of_more_than_100_000_examples_is_refused(tmp_path):
+    with pytest.raises(MicrocalcError, match=r"d\.csv: a data set holds at most 100,000 "
+                                             r"examples, not 100,001"):
+        load_csv(_csv(tmp_path, "1,1\n" * 100_001))
+
+
+def test_a_csv_of_too_many_numbers_is_refused(tmp_path):
+    row = ",".join(["1"] * 1000) + "\n"
+    with pytest.raises(MicrocalcError, match=r"d\.csv: a data set holds at most 1,000,000 "
+                                             r"numbers"):
+        load_csv(_csv(tmp_path, row * 1001))
+
+
+def test_a_line_of_a_megabyte_is_refused_before_it_is_split(tmp_path):
+    with pytest.raises(MicrocalcError, match=r"d\.csv, line 2: longer than 1,000,000 "
+                                             r"characters"):
+        load_csv(_csv(tmp_path, "1,1\n" + "1," * 500_001 + "1\n"))
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: moons(1e9), "at most 100,000 examples, not 1,000,000,000"),
+    (lambda: xor(float("inf")), "must be a whole number, not inf"),
+    (lambda: circles(100_001), "at most 100,000 examples, not 100,001"),
+    (lambda: Dataset([[1.0]] * 100_001, [1.0] * 100_001), "at most 100,000 examples"),
+    (lambda: Dataset([[1.0] * 1_000_000], [1.0]), "example 1 has 1,000,000 inputs"),
+])
+def test_data_sets_past_their_limits_are_refused_at_once(make, message):
+    with pytest.raises(MicrocalcError, match=message):
+        make()

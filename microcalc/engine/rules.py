@@ -269,9 +269,12 @@ def _method_names(op):
 
 
 def _stub(op, name):
-    """Value's method name until op is compiled: compiles it, then runs the real one."""
+    """Value's method name until op is compiled: compiles it, then runs the real one. Code
+    that took the stub before the first use (Value.__mul__ looked up at import) keeps
+    calling it, so it compiles only while it is still Value's method."""
     def stub(*args):
-        _compile_application(op)
+        if Value.__dict__.get(name) is stub:
+            _compile_application(op)
         return getattr(Value, name)(*args)
     stub.__name__ = stub.__qualname__ = name
     return stub

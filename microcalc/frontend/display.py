@@ -24,7 +24,7 @@ stderr loses the notes, never the results on stdout.
 import math
 
 from ..lang.errors import SourceError
-from ..text import escape_controls, significant
+from ..text import JSON_CONTROLS, escape_controls, significant
 
 RED = "\x1b[31m"
 DIM = "\x1b[2m"
@@ -138,7 +138,7 @@ class Display:
 
     def _json_line(self, stream, record):
         import json     # here: only --json needs it, and start-up counts
-        self._put(stream, json.dumps(record, ensure_ascii=False) + "\n",
+        self._put(stream, json.dumps(record, ensure_ascii=False).translate(JSON_CONTROLS) + "\n",
                   best_effort=stream is self.err)
 
     def _rounded(self, event):

@@ -12,6 +12,7 @@ import re
 
 from .. import __version__
 from ..errors import MicrocalcError
+from ..files import write_atomically
 from ..lang.context import Event
 from ..render.style import unpainted
 from .display import error_report
@@ -168,11 +169,7 @@ def export(blocks, path, title="microcalc session"):
                              f"tell what to write from {path!r}")
     kind = FORMATS[suffix]
     text = write_document(blocks, kind, title, f"Written by microcalc {__version__}.")
-    try:
-        with open(path, "w", encoding="utf-8") as file:
-            file.write(text)
-    except OSError as exc:
-        raise MicrocalcError(f"cannot write {path}: {exc.strerror or exc}") from None
+    write_atomically(path, text)
     return "HTML" if kind == "html" else "Markdown"
 
 

@@ -49,11 +49,17 @@ def text(x, what, example=None):
     return x
 
 
-def file_path(ctx, x, who):
-    """A file name to read. A relative one is looked up beside the running script (when the
-    session knows it), then in the current folder."""
-    path = text(x, f"{who}'s file name", '"data.csv"')
+def file_path(ctx, x, who, example='"data.csv"'):
+    """A file name a program reads or writes (load_csv, load, save, dot). One rule for all
+    of them: a relative name is taken from the running script's folder when there is a
+    script (so a script finds the files beside it from wherever it is run, and what it saves
+    is what it loads back), and from the current folder otherwise (the REPL, -e, a pipe)."""
+    path = text(x, f"{who}'s file name", example)
     if os.path.isabs(path) or not ctx.directory:
         return path
-    beside_script = os.path.join(ctx.directory, path)
-    return beside_script if os.path.exists(beside_script) else path
+    joined = os.path.join(ctx.directory, path)
+    try:
+        shown = os.path.relpath(joined)      # examples/model.json rather than /home/...
+    except (OSError, ValueError):            # no current folder any more
+        return joined
+    return joined if shown.startswith(os.pardir) else shown

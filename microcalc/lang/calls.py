@@ -39,6 +39,8 @@ def message_for(exc, name, args=()):
         return str(exc)
     if isinstance(exc, RecursionError):
         return f"{name}: the computation is nested too deeply"
+    if isinstance(exc, MemoryError):
+        return f"{name} ran out of memory"
     if isinstance(exc, TypeError):
         kinds = ", ".join(describe_kind(a) for a in args)
         return f"{name} cannot work with these arguments ({kinds}): {exc}"

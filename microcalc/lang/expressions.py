@@ -27,10 +27,10 @@ MAX_CALL_DEPTH = 200
 # The grammar names each operator's rule after its op in OPS (add, neg, pow, ...).
 BINARY_OPS = frozenset(op.name for op in OPS.values() if op.arity == 2 and op.symbol)
 UNARY_OPS = frozenset(op.name for op in OPS.values() if op.arity == 1 and op.symbol)
-# Value's own method for each operator: the fast way when the left operand is a Value.
-_METHODS = {"+": Value.__add__, "-": Value.__sub__, "*": Value.__mul__, "/": Value.__truediv__,
-            "**": Value.__pow__}
-# Per operator rule: the op, its function on floats, Value's method, whether + joins lists.
+# Value's own method for each operator, the fast way when the left operand is a Value:
+# looked up when a statement is compiled, because the engine compiles them at first use.
+_METHODS = {"+": "__add__", "-": "__sub__", "*": "__mul__", "/": "__truediv__", "**": "__pow__"}
+# Per operator rule: the op, its function on floats, Value's method name, whether + joins lists.
 _OPERATORS = {name: (OPS[name], FUNCTIONS[name], _METHODS[OPS[name].symbol], name == "add")
               for name in BINARY_OPS}
 COMPARISONS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
@@ -217,7 +217,8 @@ class ExpressionCompiler:
 
     def _binary_step(self, node, source, params):
         """x -> x OP right, for one operation node of a chain."""
-        op, function, method, concatenates = _OPERATORS[node.data]
+        op, function, method_name, concatenates = _OPERATORS[node.data]
+        method = getattr(Value, method_name)
         right = self.expression(node.children[1], source, params)
 
         def step(x, local):
@@ -425,7 +426,10 @@ class ExpressionCompiler:
                              f"Python's stack (calls nest at most {MAX_CALL_DEPTH} deep, fewer "
                              f"when each call does much)") from None
         except SourceError as inner:
-            raise source.error_at(f"in {function.name}: {inner.message}", where) from None
+            # Each function named once: a call nested 200 deep is not 200 times "in f:".
+            message = inner.message if function.name in _functions_named(inner.message) \
+                else f"in {function.name}: {inner.message}"
+            raise source.error_at(message, where) from None
         finally:
             self.call_depth -= 1
 
@@ -562,3 +566,14 @@ def _cause(exc):
     """What a translated error keeps as its cause: nothing for errors the user made, the
     exception itself for a bug (MICROCALC_TRACEBACK=1 shows it)."""
     return None if isinstance(exc, MicrocalcError) else exc
+
+
+def _functions_named(message):
+    """The functions a message's leading 'in g: in f: ' names."""
+    names = []
+    while True:
+        head, colon, rest = message.partition(": ")
+        if not (colon and head.startswith("in ") and head[3:].isidentifier()):
+            return names
+        names.append(head[3:])
+        message = rest

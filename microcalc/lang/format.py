@@ -1,4 +1,6 @@
-"""How the language shows values: numbers in the shortest text that reads back exactly."""
+"""How the language shows values: numbers in the shortest text that reads back exactly, and
+lists of at most MAX_SHOWN items (a list that holds itself twice, doubled 40 times, holds a
+trillion numbers in a few hundred bytes: printing all of them would never end)."""
 
 from ..engine import Value
 from ..text import shortest as format_number
@@ -11,6 +13,71 @@ def format_string(text):
     return f'"{escaped}"'
 
 
+# The most items (numbers, strings, lists) a list shows; "..." stands for the rest.
+MAX_SHOWN = 10_000
+_OPEN, _CLOSE, _MORE = object(), object(), object()
+
+
+def _walk(items, limit=MAX_SHOWN):
+    """A nested list as a stream: _OPEN, its items, _CLOSE; after `limit` items _MORE and the
+    _CLOSEs of every open list. Iterative, so that nesting is no limit either."""
+    yield _OPEN
+    stack, shown = [iter(items)], 0
+    while stack:
+        item = next(stack[-1], _CLOSE)
+        if item is _CLOSE:
+            stack.pop()
+            yield _CLOSE
+        elif shown == limit:
+            yield _MORE
+            yield from [_CLOSE] * len(stack)
+            return
+        else:
+            shown += 1
+            if isinstance(item, (list, tuple)):
+                stack.append(iter(item))
+                yield _OPEN
+            else:
+                yield item
+
+
+def is_cut(value, limit=MAX_SHOWN):
+    """True if a list holds more than `limit` items, nested lists counted in."""
+    return isinstance(value, (list, tuple)) and any(t is _MORE for t in _walk(value, limit))
+
+
+def _list_text(items):
+    parts, first = [], True
+    for token in _walk(items):
+        if token is _CLOSE:
+            parts.append("]")
+            first = False
+            continue
+        if not first:
+            parts.append(", ")
+        if token is _OPEN:
+            parts.append("[")
+            first = True
+        else:
+            parts.append("..." if token is _MORE else format_value(token))
+            first = False
+    return "".join(parts)
+
+
+def _list_data(items):
+    stack = []
+    for token in _walk(items):
+        if token is _OPEN:
+            stack.append([])
+        elif token is _CLOSE:
+            done = stack.pop()
+            if not stack:
+                return done
+            stack[-1].append(done)
+        elif token is not _MORE:
+            stack[-1].append(value_data(token))
+
+
 def format_value(value):
     """One line of text for a value: a number, a list, a string or any other object."""
     if value.__class__ is Value:
@@ -20,7 +87,7 @@ def format_value(value):
     if isinstance(value, Value):
         return format_number(value.data)
     if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(format_value(item) for item in value) + "]"
+        return _list_text(value)
     if isinstance(value, str):
         return format_string(value)
     return str(value)
@@ -33,7 +100,7 @@ def value_data(value):
     if isinstance(value, (float, int)) and not isinstance(value, bool):
         return float(value)
     if isinstance(value, (list, tuple)):
-        return [value_data(item) for item in value]
+        return _list_data(value)         # at most MAX_SHOWN items, as shown
     if isinstance(value, str):
         return value
     to_data = getattr(value, "to_data", None)
@@ -84,8 +151,12 @@ def event_for(value):
     """The output event that shows a value: a "value" line, or "text" for a picture/table."""
     text = format_value(value)
     kind = "text" if "\n" in text else "value"
-    return Event(kind, text, {"value": value_data(value)} if kind == "value" else
-                 _text_data(value))
+    if kind == "text":
+        return Event(kind, text, _text_data(value))
+    data = {"value": value_data(value)}
+    if is_cut(value):
+        data["cut"] = f"only the first {MAX_SHOWN:,} items are shown"
+    return Event(kind, text, data)
 
 
 def _text_data(value):

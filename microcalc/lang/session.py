@@ -15,6 +15,20 @@ from .parser import parse
 
 FAILED, PARTIAL = "failed", "partial"     # how a statement of the history ended
 
+# Memory set aside to report running out of it: a statement that fills the memory (a list
+# nested a hundred million deep) still holds it when its error is made and shown, so this is
+# let go first, and taken again at the next run.
+_RESERVE_BYTES = 4 * 2**20
+_reserve = []
+
+
+def _take_reserve():
+    if not _reserve:
+        try:
+            _reserve.append(bytearray(_RESERVE_BYTES))
+        except MemoryError:
+            pass
+
 
 class Session:
     """A running program's state: variables, functions, `ans`, settings and watchers.
@@ -52,6 +66,7 @@ class Session:
         collected and returned as a list. on_statement(first_line, last_line) is called
         before each top-level statement runs, with the lines of the source it was written on
         (a document of the run groups the output under them)."""
+        _take_reserve()
         events = [] if emit is None else None
         self.ctx.emit = self._once(_guarded(emit) if emit is not None else events.append)
         if isinstance(source, Parsed):
@@ -96,6 +111,10 @@ class Session:
             except KeyboardInterrupt:
                 history.append((*place, FAILED, "was interrupted by Ctrl-C"))
                 raise
+            except MemoryError:
+                _reserve.clear()             # memory to make and show the error with
+                history.append((statement.text, FAILED, "stopped: it ran out of memory"))
+                raise statement.error("this statement ran out of memory") from None
             except Exception as exc:     # a bug; still no traceback for the user
                 history.append((*place, FAILED, "stopped with an internal error"))
                 raise statement.error(f"internal error: {type(exc).__name__}: {exc}") from exc

@@ -7,16 +7,24 @@ softmax cross-entropy takes), and anything else is a regression target.
 
 Every generator takes seed= and draws only from `random.Random(seed)`: the same seed gives
 the same points on every run and every machine.
+
+A data set holds at most MAX_EXAMPLES examples and MAX_NUMBERS numbers (inputs and labels
+together): far more than a scalar engine can train on, and little enough memory (about
+100 MB) that asking for a billion points is an error at once instead of the machine running
+out of memory.
 """
 
 from __future__ import annotations
 
+import io
 import math
 import os
 import random
+import re
 
 from ..engine import Value
 from ..errors import MicrocalcError
+from ..files import read_limited
 
 TYPE_CHECKING = False      # typing is not imported when microcalc runs
 if TYPE_CHECKING:
@@ -26,6 +34,10 @@ __all__ = ["Dataset", "moons", "circles", "xor", "blobs", "spirals", "load_csv",
 
 # More distinct whole-number labels than this and the labels are taken as regression targets.
 _MAX_CLASSES = 20
+MAX_EXAMPLES = 100_000
+MAX_NUMBERS = 1_000_000
+# The longest line load_csv reads, as for a program's lines.
+MAX_LINE = 1_000_000
 
 
 class Dataset:
@@ -33,8 +45,8 @@ class Dataset:
 
     def __init__(self, inputs: Iterable[Sequence[float]], labels: Iterable[float],
                  name: str = "data") -> None:
-        inputs = [_row(x, i) for i, x in enumerate(inputs)]
-        labels = [_number(y, f"label {i + 1}") for i, y in enumerate(labels)]
+        inputs = _rows(inputs)
+        labels = [_number(y, f"label {i + 1}") for i, y in _limited(labels)]
         if len(inputs) != len(labels):
             raise MicrocalcError(f"{len(inputs)} input rows but {len(labels)} labels")
         if not inputs:
@@ -104,16 +116,50 @@ def _number(x, where):
         try:
             x = float(x)     # numpy scalars
         except (TypeError, ValueError):
-            raise MicrocalcError(f"{where} is not a number: {x!r}") from None
+            # Not repr(x): a list nested 100,000 deep has none, and a string is the user's.
+            raise MicrocalcError(f"{where} is not a number") from None
     x = float(x)
     if not math.isfinite(x):
         raise MicrocalcError(f"{where} is not a finite number: {x!r}")
     return x
 
 
+def _limited(items):
+    """enumerate(items), refusing more than MAX_EXAMPLES of them."""
+    for i, item in enumerate(items):
+        if i == MAX_EXAMPLES:
+            raise MicrocalcError(_too_many_examples("more than"))
+        yield i, item
+
+
+def _too_many_examples(count):
+    return f"a data set holds at most {MAX_EXAMPLES:,} examples, not {count}"
+
+
+def _rows(inputs):
+    """The input rows as lists of floats, refusing more than the limits allow."""
+    rows, numbers = [], 0
+    for i, x in _limited(inputs):
+        row = _row(x, i)
+        numbers += len(row) + 1          # its label too
+        if numbers > MAX_NUMBERS:
+            raise MicrocalcError(f"a data set holds at most {MAX_NUMBERS:,} numbers (inputs "
+                                 f"and labels); these rows have more")
+        rows.append(row)
+    return rows
+
+
 def _row(x, i):
     if isinstance(x, (int, float)):
         x = [x]
+    elif not isinstance(x, (list, tuple)):
+        try:
+            x = list(x)
+        except TypeError:
+            raise MicrocalcError(f"example {i + 1} is not a row of numbers") from None
+    if len(x) >= MAX_NUMBERS:
+        raise MicrocalcError(f"example {i + 1} has {len(x):,} inputs; a data set holds at "
+                             f"most {MAX_NUMBERS:,} numbers")
     return [_number(v, f"input {j + 1} of example {i + 1}") for j, v in enumerate(x)]
 
 
@@ -134,11 +180,14 @@ def _linspace(start, stop, n):
 
 
 def _check(n, noise, at_least=1):
-    if isinstance(n, bool) or not isinstance(n, (int, float)) or n != int(n):
+    if isinstance(n, bool) or not isinstance(n, (int, float)) or not math.isfinite(n) \
+            or n != int(n):
         raise MicrocalcError(f"the number of examples must be a whole number, not {n!r}")
     n = int(n)
     if n < at_least:
-        raise MicrocalcError(f"a data set needs at least {at_least} examples, not {n}")
+        raise MicrocalcError(f"a data set needs at least {at_least:,} examples, not {n:,}")
+    if n > MAX_EXAMPLES:
+        raise MicrocalcError(_too_many_examples(f"{n:,}"))
     if not noise >= 0:
         raise MicrocalcError(f"noise must be >= 0, not {noise!r}")
     return n
@@ -233,24 +282,32 @@ def load_csv(path: str) -> Dataset:
     """Rows of numbers, the label in the last column; a first row of names is skipped.
 
     `x1,x2,y` over rows like `1.12,0.081,-1` (examples/data/moons100.csv) gives 2 inputs
-    and a label per row.
+    and a label per row. A number is written in ASCII decimal as in the language (`-1.5`,
+    `2e-3`): not `1_000`, not `inf`, not digits of other scripts. The first row is a header
+    when none of its cells is a number, so a first row of data is never dropped. A UTF-8
+    byte-order mark is not part of the first cell.
     """
     import csv          # here: the language loads this module for every piped one-liner
+    path = os.fspath(path)
     name = os.path.splitext(os.path.basename(path))[0]
+    data = read_limited(path)
     try:
-        with open(path, newline="") as f:
-            rows = [(number, row) for number, row in enumerate(csv.reader(f), 1)
-                    if any(cell.strip() for cell in row)]
-    except FileNotFoundError:
-        raise MicrocalcError(f"no such file: {path}") from None
-    except IsADirectoryError:
-        raise MicrocalcError(f"{path} is a directory, not a CSV file") from None
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise MicrocalcError(f"cannot read {path}: not UTF-8 (byte 0x{data[exc.start]:02x} "
+                             f"at offset {exc.start})") from None
+    try:
+        rows = [(number, row) for number, row
+                in enumerate(csv.reader(_lines(text, path)), 1)
+                if any(cell.strip() for cell in row)]
+    except csv.Error as exc:
         raise MicrocalcError(f"cannot read {path}: {exc}") from None
-    if rows and not _numeric(rows[0][1]):
+    if rows and not any(_is_number(cell) for cell in rows[0][1]):
         rows = rows[1:]
     if not rows:
         raise MicrocalcError(f"{path} has no rows of data")
+    if len(rows) > MAX_EXAMPLES:
+        raise MicrocalcError(f"{path}: {_too_many_examples(f'{len(rows):,}')}")
     width = len(rows[0][1])
     if width < 2:
         raise MicrocalcError(f"{path}: each row needs inputs and a label (at least 2 columns)")
@@ -259,21 +316,40 @@ def load_csv(path: str) -> Dataset:
         if len(row) != width:
             raise MicrocalcError(f"{path}, line {number}: {len(row)} columns, "
                                  f"expected {width} like the first row")
-        try:
-            values = [float(cell) for cell in row]
-        except ValueError:
-            raise MicrocalcError(f"{path}, line {number}: not a number in "
-                                 f"{','.join(row)!r}") from None
+        bad = next((cell for cell in row if not _is_number(cell)), None)
+        if bad is not None:
+            raise MicrocalcError(f"{path}, line {number}: not a number: {_clipped(bad)}")
+        values = [float(cell) for cell in row]
         if not all(math.isfinite(v) for v in values):
             raise MicrocalcError(f"{path}, line {number}: numbers must be finite")
         inputs.append(values[:-1])
         labels.append(values[-1])
-    return Dataset(inputs, labels, name)
-
-
-def _numeric(row):
     try:
-        [float(cell) for cell in row]
-    except ValueError:
-        return False
-    return True
+        return Dataset(inputs, labels, name)
+    except MicrocalcError as exc:
+        raise MicrocalcError(f"{path}: {exc}") from None
+
+
+# A number as the language writes it, in ASCII digits only (float() also takes 1_000, "inf"
+# and Arabic-Indic digits), with spaces around it allowed.
+_NUMBER = re.compile(r"[ \t]*[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?[ \t]*")
+
+
+def _is_number(cell):
+    return _NUMBER.fullmatch(cell) is not None
+
+
+def _lines(text, path):
+    """The lines of text, refusing one longer than MAX_LINE characters (a megabyte of one row
+    would become hundreds of thousands of cells before any check)."""
+    for number, line in enumerate(io.StringIO(text, newline=""), 1):
+        if len(line) > MAX_LINE + 2:          # its line break is not counted
+            raise MicrocalcError(f"{path}, line {number}: longer than {MAX_LINE:,} "
+                                 f"characters, the most microcalc reads")
+        yield line
+
+
+def _clipped(cell, most=40):
+    """A cell as a message shows it: quoted, at most `most` characters."""
+    import json
+    return json.dumps(cell if len(cell) <= most else cell[:most] + "...", ensure_ascii=False)

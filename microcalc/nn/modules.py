@@ -12,12 +12,15 @@ initialisation (micrograd's uniform, xavier, he) drawn from a seeded `random.Ran
 work (micrograd's bare Value broke the next layer); named parameters, for saving; and every
 parameter carries its place in the network as its `label` (`l1.n3.w2`: layer 1, neuron 3,
 weight 2, counted from 1 as the lecture counts x1, w1), so that pictures of a graph built
-from a network name its weights instead of showing bare numbers.
+from a network name its weights instead of showing bare numbers. A module has at most
+MAX_PARAMETERS parameters, checked before any is made (a hundred million Values would take
+all memory and minutes before failing).
 """
 
 from __future__ import annotations
 
 import math
+import numbers
 import random
 from operator import methodcaller
 
@@ -30,7 +33,11 @@ if TYPE_CHECKING:
     from typing import Any, Optional, Sequence, Union
     Row = Sequence[Union[Value, float]]
 
-__all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "INITIALISERS"]
+__all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "INITIALISERS", "MAX_PARAMETERS"]
+
+# The most parameters a neuron, layer or network may have: a million Values take about
+# 200 MB, and one forward pass through them makes two million more.
+MAX_PARAMETERS = 1_000_000
 
 
 def _linear(v):
@@ -80,16 +87,33 @@ def _whole(what, n):
     return int(n)
 
 
+def _check_size(parameters, what):
+    """Refuse a module of more than MAX_PARAMETERS parameters before any is made."""
+    if parameters > MAX_PARAMETERS:
+        raise MicrocalcError(f"{what} would have {parameters:,} parameters; a network has at "
+                             f"most {MAX_PARAMETERS:,}")
+
+
+def _refuse_non_numbers(x, owner):
+    """A clear error if an input is not a number (a list, a string): found when multiplying
+    by a weight failed, so that a call with numbers pays nothing for the check."""
+    for i, v in enumerate(x):
+        if not isinstance(v, (numbers.Real, Value)):
+            raise MicrocalcError(f"{owner} takes {len(x)} numbers as inputs, and input "
+                                 f"{i + 1} is not a number") from None
+
+
 def _inputs(x, count, owner):
     """x as a list of count inputs; a single number is accepted when count is 1."""
-    if isinstance(x, (int, float, Value)) and count == 1:
-        return [x]
+    if isinstance(x, (int, float, Value)):
+        if count == 1:
+            return [x]
+        raise MicrocalcError(f"{owner} takes a list of {count} inputs, not one number")
     if not isinstance(x, (list, tuple)):
         try:
             x = list(x)
         except TypeError:
-            raise MicrocalcError(f"{owner} takes a list of {count} inputs, "
-                                 f"not {type(x).__name__}") from None
+            raise MicrocalcError(f"{owner} takes a list of {count} inputs") from None
     if len(x) != count:
         raise MicrocalcError(f"{owner} takes {count} inputs, got {len(x)}")
     return x
@@ -130,6 +154,7 @@ class Neuron(Module):
     def __init__(self, nin: int, nonlin: bool = True, activation: Optional[str] = None,
                  init: str = "uniform", rng: Any = None, fan_out: int = 1) -> None:
         nin = _whole("a neuron's number of inputs", nin)
+        _check_size(nin + 1, f"Neuron({nin})")
         if activation is None:
             activation = "relu" if nonlin else "linear"
         self.activation = _choice("activation", activation, ACTIVATIONS)
@@ -155,7 +180,12 @@ class Neuron(Module):
         if x.__class__ is not list or len(x) != len(self.w):
             x = _inputs(x, len(self.w), repr(self))
         # b + w0*x0 + w1*x1 + ...: micrograd's sum(), in its order, so sums match it exactly.
-        return self._activate(rules.weighted_sum(self.b, self.w, x))
+        try:
+            act = rules.weighted_sum(self.b, self.w, x)
+        except TypeError:
+            _refuse_non_numbers(x, repr(self))
+            raise
+        return self._activate(act)
 
     def parameters(self) -> list[Value]:
         return self.w + [self.b]
@@ -179,6 +209,8 @@ class Layer(Module):
 
     def __init__(self, nin: int, nout: int, squeeze: bool = True, **kwargs: Any) -> None:
         nout = _whole("a layer's number of outputs", nout)
+        if isinstance(nin, (int, float)) and not isinstance(nin, bool) and nin == int(nin):
+            _check_size((int(nin) + 1) * nout, f"Layer({int(nin)}, {nout})")
         kwargs.setdefault("fan_out", nout)
         self.neurons = [Neuron(nin, **kwargs) for _ in range(nout)]
         self.squeeze = squeeze
@@ -242,6 +274,8 @@ class MLP(Module):
                 raise MicrocalcError("give a network either seed= or rng=, not both")
             rng = random.Random(seed)
         sizes = [nin] + nouts
+        _check_size(sum((sizes[i] + 1) * sizes[i + 1] for i in range(len(nouts))),
+                    f"MLP({nin}, {nouts})")
         last = len(nouts) - 1
         self.layers = [Layer(sizes[i], sizes[i + 1],
                              squeeze=squeeze and i == last,
@@ -259,12 +293,16 @@ class MLP(Module):
             x = _inputs(x, self.nin, self.describe())
         # The collector paused, without allocating first: see engine/collector.py.
         pause()
+        out = x
         try:
             for layer in self.layers:
-                x = layer._forward(x)
+                out = layer._forward(out)
+        except (TypeError, MicrocalcError):
+            _refuse_non_numbers(x, self.describe())     # named as the network, not a neuron
+            raise
         finally:
             resume()
-        return x
+        return out
 
     @property
     def nin(self) -> int:

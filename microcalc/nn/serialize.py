@@ -14,6 +14,7 @@ import json
 import math
 
 from ..errors import MicrocalcError
+from ..files import read_limited, write_atomically
 
 TYPE_CHECKING = False      # typing is not imported when microcalc runs
 if TYPE_CHECKING:
@@ -25,6 +26,8 @@ __all__ = ["save", "load", "FORMAT"]
 
 FORMAT = "microcalc-parameters"
 VERSION = 1
+# How much of a text from the file a message shows (a "model" field could be a megabyte).
+_SHOWN = 60
 
 
 def _describe(model):
@@ -33,19 +36,15 @@ def _describe(model):
 
 
 def save(model: Module, path: str) -> str:
-    """Write model's parameters to path as JSON; returns the path."""
+    """Write model's parameters to path as JSON, atomically (microcalc.files): a failed or
+    interrupted save leaves the file that was there. Returns the path."""
     document = {
         "format": FORMAT,
         "version": VERSION,
         "model": _describe(model),
         "parameters": {name: p.data for name, p in model.named_parameters()},
     }
-    try:
-        with open(path, "w") as f:
-            json.dump(document, f, indent=1)
-            f.write("\n")
-    except OSError as exc:
-        raise MicrocalcError(f"cannot write {path}: {exc.strerror or exc}") from None
+    write_atomically(path, json.dumps(document, indent=1) + "\n")
     return path
 
 
@@ -55,38 +54,73 @@ def load(model: M, path: str) -> M:
     Everything is checked before anything is changed: a file that does not fit leaves the
     model as it was.
     """
-    try:
-        with open(path) as f:
-            document = json.load(f)
-    except FileNotFoundError:
-        raise MicrocalcError(f"no such file: {path}") from None
-    except IsADirectoryError:
-        raise MicrocalcError(f"{path} is a directory, not a parameter file") from None
-    except json.JSONDecodeError as exc:
-        raise MicrocalcError(f"{path} is not JSON (line {exc.lineno}, column {exc.colno}: "
-                             f"{exc.msg})") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise MicrocalcError(f"cannot read {path}: {exc}") from None
+    document = _read(path)
     if not isinstance(document, dict) or document.get("format") != FORMAT \
             or not isinstance(document.get("parameters"), dict):
         raise MicrocalcError(f"{path} is not a microcalc parameter file "
                              f"(written by save)")
     if document.get("version") != VERSION:
-        raise MicrocalcError(f"{path} has parameter file version {document.get('version')!r};"
-                             f" this microcalc reads version {VERSION}")
+        raise MicrocalcError(f"{path} has parameter file version "
+                             f"{_clipped(document.get('version'))}; this microcalc reads "
+                             f"version {VERSION}")
     saved = document["parameters"]
     named = model.named_parameters()
     if list(saved) != [name for name, _ in named]:
         raise MicrocalcError(
-            f"{path} holds {len(saved)} parameters of {document.get('model', 'a model')}, "
+            f"{path} holds {len(saved)} parameters of "
+            f"{_clipped(document.get('model', 'a model'), quoted=False)}, "
             f"which does not fit this {_describe(model)} with {len(named)} parameters")
     values = []
     for name, value in saved.items():
         if isinstance(value, bool) or not isinstance(value, (int, float)) \
                 or not math.isfinite(value):
-            raise MicrocalcError(f"{path}: parameter {name} is not a finite number: {value!r}")
+            raise MicrocalcError(f"{path}: parameter {name} is not a finite number: "
+                                 f"{_clipped(value)}")
         values.append(float(value))
     for (_, p), value in zip(named, values):
         p.data = value
         p.grad = 0.0
     return model
+
+
+class _NotANumber(ValueError):
+    """A number JSON allows but a parameter cannot be (NaN, Infinity, 5,000 digits)."""
+
+
+def _number(text):
+    value = float(text)          # a whole number too: no int of unbounded length
+    if not math.isfinite(value):
+        raise _NotANumber(text)
+    return value
+
+
+def _constant(name):
+    raise _NotANumber(name)
+
+
+def _read(path):
+    """The JSON document in path. Numbers are read as floats: a 5,000-digit one is too large,
+    not a reason to change Python's limits."""
+    data = read_limited(path)
+    try:
+        return json.loads(data.decode("utf-8-sig"), parse_int=_number, parse_float=_number,
+                          parse_constant=_constant)
+    except UnicodeDecodeError as exc:
+        raise MicrocalcError(f"cannot read {path}: not UTF-8 (byte 0x{data[exc.start]:02x} "
+                             f"at offset {exc.start})") from None
+    except _NotANumber as exc:
+        raise MicrocalcError(f"{path} holds a number that is not finite: "
+                             f"{_clipped(str(exc), quoted=False)}") from None
+    except json.JSONDecodeError as exc:
+        raise MicrocalcError(f"{path} is not JSON (line {exc.lineno}, column {exc.colno}: "
+                             f"{exc.msg})") from None
+    except RecursionError:
+        raise MicrocalcError(f"{path} is not a microcalc parameter file: its JSON is "
+                             f"nested too deeply") from None
+
+
+def _clipped(value, quoted=True):
+    """A value from the file, as a message shows it: at most _SHOWN characters."""
+    plain = not quoted and isinstance(value, str) and value.isprintable()
+    text = value if plain else json.dumps(value)
+    return text if len(text) <= _SHOWN else text[:_SHOWN] + "..."

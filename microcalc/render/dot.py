@@ -18,6 +18,7 @@ from collections import deque
 
 from ..engine import Value, grad, topological_order
 from ..errors import MicrocalcError
+from ..files import write_atomically
 from .defaults import DOT_NODES
 from .labels import namer, op_text
 from .picture import Picture
@@ -182,26 +183,21 @@ def write_dot(value: Value, path: str, names: Names = None, nodes: int = DEFAULT
               parameters: Sequence[Value] = (), highlight: Any = None) -> str:
     """Write value's graph to path: DOT text for .dot/.gv, an image for .svg/.png/.pdf
     (through Graphviz's `dot` program). At most `nodes` values are drawn, and parameters and
-    highlight are coloured, as in dot(). Returns the path written."""
+    highlight are coloured, as in dot(). The file is replaced atomically (microcalc.files):
+    a failed or interrupted write leaves the one that was there. Returns the path written."""
     text = dot(value, names, nodes, parameters, highlight)
     suffix = os.path.splitext(path)[1].lower()
     if suffix in TEXT_SUFFIXES:
-        try:
-            with open(path, "w", encoding="utf-8") as f:
-                f.write(text + "\n")
-        except OSError as exc:
-            raise MicrocalcError(f"cannot write {path}: {exc.strerror}") from None
-        return path
+        return write_atomically(path, text + "\n")
     image_format = suffix[1:]
     if image_format not in IMAGE_FORMATS:
         known = ", ".join(TEXT_SUFFIXES + tuple("." + f for f in IMAGE_FORMATS))
         raise MicrocalcError(f"cannot tell what to write from {path!r}: use one of {known}")
     if not has_graphviz():
         raise MicrocalcError(f"writing {path} needs Graphviz: {GRAPHVIZ_HELP}")
-    # The path is joined to -o: as an argument of its own, a name such as "-c.svg" would be
-    # read as another of dot's options.
-    _graphviz(text, image_format, [f"-o{path}"], f"could not write {path}")
-    return path
+    # The image comes back on stdout and microcalc writes the file: the file name is never
+    # one of dot's arguments (a name such as "-c.svg" would be read as an option).
+    return write_atomically(path, _graphviz(text, image_format, f"could not write {path}"))
 
 
 def has_graphviz():
@@ -214,25 +210,25 @@ def graphviz_svg(text):
     XML prolog, doctype and comments dropped); None without Graphviz."""
     if not has_graphviz():
         return None
-    svg = _graphviz(text, "svg", [], "could not draw the graph")
+    svg = _graphviz(text, "svg", "could not draw the graph").decode("utf-8", "replace")
     start = svg.find("<svg")
     svg = svg[start:] if start >= 0 else svg
     return re.sub(r"<!--.*?-->\s*", "", svg, flags=re.S).strip()
 
 
-def _graphviz(text, image_format, options, failing):
-    """Run Graphviz's dot on text; its output as text (empty when written to a file)."""
+def _graphviz(text, image_format, failing):
+    """The drawing Graphviz's dot makes of DOT text, as bytes (an image may be binary)."""
     try:
         # A list argv, never a shell. nslimit bounds the layout's network simplex, which
         # otherwise takes minutes on a few hundred nodes that share one input; smaller
         # graphs come out the same.
         result = subprocess.run([shutil.which("dot"), f"-T{image_format}", "-Gnslimit=1",
-                                 "-Gnslimit1=1", *options], input=text,
-                                capture_output=True, text=True, timeout=120)
+                                 "-Gnslimit1=1"], input=text.encode("utf-8"),
+                                capture_output=True, timeout=120)
     except (OSError, subprocess.SubprocessError, TypeError) as exc:
         raise MicrocalcError(f"Graphviz's dot failed: {exc}") from None
-    if result.returncode != 0:
-        why = result.stderr.strip().splitlines()
+    if result.returncode != 0 or not result.stdout:
+        why = result.stderr.decode("utf-8", "replace").strip().splitlines()
         raise MicrocalcError(f"Graphviz's dot {failing}: "
                              + (why[-1] if why else f"exit status {result.returncode}"))
     return result.stdout

@@ -16,6 +16,7 @@ from typing import Callable, Optional
 
 from ...engine import Value
 from ...errors import MicrocalcError
+from ...files import write_atomically
 from ...lang.context import Event
 from ...lang.format import format_value
 from ...text import significant
@@ -160,11 +161,7 @@ def _load(repl, argument):
 def _save(repl, argument):
     path = _one_path("save", argument)
     script = repl.session.to_script()
-    try:
-        with open(path, "w", encoding="utf-8") as file:
-            file.write(script)
-    except OSError as exc:
-        raise MicrocalcError(f"cannot write {path}: {exc.strerror or exc}") from None
+    write_atomically(path, script)
     repl.display.message(f"saved to {path}")
 
 

@@ -79,12 +79,41 @@ def range_(ctx, start, stop=None):
     return [float(k) for k in range(first, last)]
 
 
-def _plain(x, name):
-    if isinstance(x, (list, tuple)):
-        return [_plain(item, name) for item in x]
+def _plain(x, name, convert=None):
+    """x's numbers as floats (passed through convert), in lists shaped as x's. A list that
+    holds another several times is converted once and shared as it was (`xs = [xs, xs]`
+    doubled 40 times is 41 lists, not a trillion numbers), and lists are walked without
+    recursion, so nesting is no limit either."""
+    if not isinstance(x, (list, tuple)):
+        return _plain_number(x, name, convert)
+    converted = {}                       # id of a list -> its converted copy
+    stack = [(x, iter(x), [])]
+    while True:
+        items, rest, copy = stack[-1]
+        item = next(rest, _END)
+        if item is _END:
+            stack.pop()
+            converted[id(items)] = copy
+            if not stack:
+                return copy
+            stack[-1][2].append(copy)
+        elif not isinstance(item, (list, tuple)):
+            copy.append(_plain_number(item, name, convert))
+        elif id(item) in converted:
+            copy.append(converted[id(item)])
+        else:
+            stack.append((item, iter(item), []))
+
+
+_END = object()
+
+
+def _plain_number(x, name, convert):
     if not is_number(x):
-        raise MicrocalcError(f"{name} needs a number or a list of numbers, not {describe_kind(x)}")
-    return float(x.data if isinstance(x, Value) else x)
+        raise MicrocalcError(f"{name} needs a number or a list of numbers, "
+                             f"not {describe_kind(x)}")
+    number = float(x.data if isinstance(x, Value) else x)
+    return convert(number) if convert else number
 
 
 @builtin("value", "The number x holds now, as a plain number with no graph (a list gives a "
@@ -99,11 +128,7 @@ def value(ctx, x):
          example="round(0.7071067811865476, 4)", category="math")
 def round_(ctx, x, digits=0):
     places = whole(digits, "round's digits")
-    plain = _plain(x, "round")
-
-    def rounded(item):
-        return [rounded(i) for i in item] if isinstance(item, list) else round(item, places) + 0.0
-    return rounded(plain)
+    return _plain(x, "round", lambda number: round(number, places) + 0.0)
 
 
 @builtin("print", "Show its arguments on one line, separated by spaces: numbers and lists "

@@ -11,7 +11,7 @@ import sys
 from ...engine import Value, recompute, topological_order
 from ...errors import MicrocalcError
 from ...render.defaults import DOT_NODES, EXPLAIN_PATHS, TREE_DEPTH, TREE_NODES
-from ..arguments import is_number, whole
+from ..arguments import file_path, is_number, whole
 from ..context import Event
 from ..format import PICTURES, describe_kind, format_number
 from ..values import FunctionRef, GradQuery
@@ -19,6 +19,9 @@ from .calculus import plot_function
 from .registry import builtin
 
 MAX_PICTURE_SIZE = 1000
+# How far a picture of a graph may be asked to go (depth=, nodes=, paths=). Past these a
+# picture is megabytes of text: a tree 1,000 levels deep is 3,000 characters wide.
+MAX_PICTURE_COUNT = {"depth": 1000, "nodes": 10_000, "paths": 10_000}
 
 
 def _render():
@@ -51,7 +54,7 @@ def _variables(values, command):
 
 
 def _count(x, keyword, at_least):
-    return whole(x, f"{keyword}=", at_least=at_least)
+    return whole(x, f"{keyword}=", at_least=at_least, at_most=MAX_PICTURE_COUNT.get(keyword))
 
 
 def _size(x, keyword):
@@ -112,6 +115,7 @@ def dot(ctx, L, path=None, nodes=DOT_NODES, highlight=None):
     elif not isinstance(path, str):
         raise MicrocalcError('dot writes to a file named by a string: dot L, "graph.svg"')
     else:
+        path = file_path(ctx, path, "dot", '"graph.svg"')
         render.write_dot(L, path, ctx.name_of, nodes, parameters, highlight)
         ctx.emit(Event("note", f"wrote {path}", {"command": "dot", "path": path}))
     total = len(topological_order(L))

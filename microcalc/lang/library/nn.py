@@ -104,7 +104,8 @@ for _name, _generate in _datasets.GENERATORS.items():
 
 
 @builtin("load_csv", "A data set read from a CSV file: numbers, one example per row, the "
-         "label in the last column; a first row of column names is skipped.",
+         "label in the last column; a first row of column names is skipped. A relative "
+         "file name is taken from the script's folder (in a script), as for save and load.",
          example='data = load_csv("examples/data/moons100.csv")', category="data")
 def load_csv(ctx, path):
     return _nn().load_csv(file_path(ctx, path, "load_csv"))
@@ -245,11 +246,13 @@ def parameters(ctx, net):
     return _network(net, "parameters").parameters()
 
 
-@builtin("save", "Write the network's parameters to a JSON file.",
+@builtin("save", "Write the network's parameters to a JSON file, replacing it whole or not "
+         "at all. A relative file name is taken from the script's folder (in a script), as "
+         "for load and load_csv.",
          example='save(net, "model.json")', category="nn")
 def save(ctx, net, path):
     net = _network(net, "save")
-    path = text(path, "save's file name", '"model.json"')
+    path = file_path(ctx, path, "save", '"model.json"')
     _nn().save(net, path)
     count = len(net.parameters())
     ctx.emit(Event("note", f"saved {count} parameters to {path}",
@@ -260,4 +263,4 @@ def save(ctx, net, path):
          "network.",
          example='net = load(mlp(2, [16, 16, 1]), "model.json")', category="nn")
 def load(ctx, net, path):
-    return _nn().load(_network(net, "load"), file_path(ctx, path, "load"))
+    return _nn().load(_network(net, "load"), file_path(ctx, path, "load", '"model.json"'))

@@ -10,8 +10,9 @@ backward prints every step and sliders says that it needs a terminal.
 import os
 
 from ...errors import MicrocalcError
+from ...files import write_atomically
 from ...render.defaults import BACKWARD_STEPS
-from ..arguments import text
+from ..arguments import file_path
 from ..context import Event
 from .graphs import _count, _graph, _render, _show
 from .registry import builtin
@@ -55,7 +56,7 @@ def table(ctx, L, path=None):
     if path is None:
         _show(ctx, "table", picture)
         return
-    path = text(path, "table's file name", '"table.md"')
+    path = file_path(ctx, path, "table", '"table.md"')
     suffix = os.path.splitext(path)[1].lower()
     if suffix not in TABLE_FORMATS:
         known = ", ".join(TABLE_FORMATS)
@@ -63,11 +64,7 @@ def table(ctx, L, path=None):
                              f"{path!r}")
     writer, kind = TABLE_FORMATS[suffix]
     document = getattr(textbook, writer)(picture.data)
-    try:
-        with open(path, "w", encoding="utf-8") as file:
-            file.write(document)
-    except OSError as exc:
-        raise MicrocalcError(f"cannot write {path}: {exc.strerror or exc}") from None
+    write_atomically(path, document)
     ctx.emit(Event("note", f"wrote the table of {picture.data['output']} to {path} ({kind})",
                    {"command": "table", "path": path, "format": kind}))
 
