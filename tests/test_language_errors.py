@@ -285,6 +285,9 @@ HABITS = [
      "if x > 0 { ... })", 2, 9, ":"),
     ("a = 2; L = a * 3\na.grad", "unexpected character '.' (there are no attributes: write "
      "grad(L, a) for a's gradient, the derivative of L by a)", 2, 2, "."),
+    ("a = 2; L = a * 3\nL.grad", "unexpected character '.' (there are no attributes: "
+     "grad(L) lists the gradient of L by each input, and grad(L, a) is the derivative of L "
+     "by a)", 2, 2, "."),
     ("a = 2\na.data", "unexpected character '.' (there are no attributes: write value(a) "
      "for the number a holds)", 2, 2, "."),
     ("a = 2; L = a * 3\nL.backward()", "unexpected character '.' (there are no methods: "

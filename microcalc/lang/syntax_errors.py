@@ -267,6 +267,10 @@ def _attribute_hint(text, at):
     after = re.match(r"[A-Za-z_][A-Za-z_0-9]*", text[at + 1:])
     name = before.group() if before else "x"
     attribute = after.group() if after else ""
+    if attribute == "grad" and name == "L":
+        # micrograd's L.grad is dL/dL = 1; what a learner wants is L's gradient by the inputs
+        return (" (there are no attributes: grad(L) lists the gradient of L by each input, "
+                "and grad(L, a) is the derivative of L by a)")
     if attribute == "grad":
         return (f" (there are no attributes: write grad(L, {name}) for {name}'s gradient, the "
                 f"derivative of L by {name})")
