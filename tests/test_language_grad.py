@@ -164,6 +164,17 @@ def test_an_input_L_does_not_use_gives_zero_and_a_note():
         ("note", "L does not depend on z: its gradient is 0"), ("value", "0")]
 
 
+def test_grad_by_an_expression_says_it_made_a_new_value():
+    # a*b in grad(L, a*b) is computed afresh, so it is not the a*b inside L
+    s = Session()
+    s.run(LECTURE_L)
+    events = s.run("grad(L, a*b)")
+    assert [(e.kind, e.text) for e in events] == [
+        ("note", "L does not depend on that value: an expression such as a*b makes a new "
+                 "value, which is not part of L's graph, so its gradient is 0"),
+        ("value", "0")]
+
+
 def test_a_zero_gradient_of_an_input_L_uses_gives_no_note():
     s = Session()
     s.run(NEURON + "\no = tanh(n)")

@@ -80,6 +80,11 @@ def _note_independent(ctx, output_name, target):
     target_name = ctx.name_of(target)
     what = target_name if target_name else "that value"
     text = f"{output_name} does not depend on {what}: its gradient is 0"
+    if not target_name and isinstance(target, Value) and not target.is_input:
+        # grad(L, a*b): the expression computed a new value beside L's own a*b
+        text = (f"{output_name} does not depend on that value: an expression such as a*b "
+                f"makes a new value, which is not part of {output_name}'s graph, so its "
+                f"gradient is 0")
     ctx.emit(Event("note", text, {"output": output_name, "wrt": target_name}))
 
 
