@@ -210,3 +210,40 @@ def test_path_products_sum_to_the_gradient(graph):
             assert math.isclose(total, expected, rel_tol=1e-9, abs_tol=1e-12)
             assert len(item["path_list"]) == item["paths"]
         assert item["gradient"] == expected
+
+
+# -- a node built by hand, as micrograd's lecture builds its ops ------------------------------
+
+def _home_made_product():
+    a, b, c = Value(2.0, label="a"), Value(3.0, label="b"), Value(4.0, label="c")
+    out = Value(24.0, (a, b, c), "mul3", label="out")
+
+    def _backward():
+        a.grad += b.data * c.data * out.grad
+        b.grad += a.data * c.data * out.grad
+        c.grad += a.data * b.data * out.grad
+    out._backward = _backward
+    return a, b, c, out
+
+
+def test_explain_works_through_a_home_made_node_with_its_own_backward():
+    from microcalc.render import backward, explain, tree
+    a, b, c, out = _home_made_product()
+    L = out * 2
+    text = explain(L, a)
+    assert "dout/da  = d(mul3(u, v, u3))/du = 12 (from its own _backward)" in text
+    assert text.rstrip().endswith("= 24")
+    assert (a.grad, b.grad, c.grad, out.grad) == (0.0, 0.0, 0.0, 0.0)   # left as they were
+    walk = backward(L)
+    assert "out = mul3(a, b, c) = 24" in walk and "every gradient now equals grad(" in walk
+    assert "out (mul3)" in tree(L)
+    L.backward()
+    assert (a.grad, b.grad, c.grad) == (24.0, 16.0, 12.0)
+
+
+def test_a_home_made_node_without_a_backward_passes_nothing_back():
+    from microcalc.render import explain
+    a = Value(2.0, label="a")
+    out = Value(5.0, (a,), "mystery", label="out")
+    assert out.local_derivatives() == (0.0,)
+    assert explain(out * 3, a).rstrip().endswith("= 0")

@@ -192,6 +192,40 @@ class Value:
         return (a, b)
 
     @property
+    def op_label(self) -> str:
+        """What made this node, as micrograd's `_op` writes it: '*', 'tanh', '**2', a home-made
+        node's own text; '' for an input."""
+        return str(self._op)
+
+    def local_derivatives(self) -> tuple[float, ...]:
+        """d(this node)/d(each operand) at the current numbers, in operand order. A home-made
+        node's come from its own `_backward`, run once with this node's .grad at 1 and every
+        .grad it touches put back afterwards (an operand given twice gets the sum at its
+        first place)."""
+        operands = self.operands
+        if self._rule is not None:
+            numbers = [x.data for x in operands]
+            return tuple(float(d) for d in self._rule.op.derivative(*numbers, self.data))
+        closure = self.__dict__.get("_backward")
+        if closure is None:
+            return (0.0,) * len(operands)
+        saved = {id(x): (x, x.grad) for x in (self, *operands)}
+        try:
+            for x, _ in saved.values():
+                x.grad = 0.0
+            self.grad = 1.0
+            closure()
+            seen = set()
+            local = []
+            for x in operands:
+                local.append(0.0 if id(x) in seen else float(x.grad))
+                seen.add(id(x))
+            return tuple(local)
+        finally:
+            for x, grad in saved.values():
+                x.grad = grad
+
+    @property
     def is_input(self) -> bool:
         """True for a leaf: a number given, not computed from other Values."""
         return self._a is None

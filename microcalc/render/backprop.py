@@ -21,7 +21,7 @@ from collections import namedtuple
 from ..engine import Value, grad, topological_order
 from ..errors import MicrocalcError
 from .defaults import BACKWARD_STEPS
-from .formulas import expression, local_derivative, substitute, worked_rule
+from .formulas import expression, local_derivative, op_of, substitute, worked_rule
 from .labels import WorkedNames, namer, wrapped
 from .picture import Picture, table
 from .style import factor, glyphs, number
@@ -117,7 +117,7 @@ class Walk:
             what = (f"{text(node)} = {value}, an input" if self.names.given[node] else
                     f"the constant {value}")
             return [f"{k + 1}. {what};  {said}" + ("" if node is self.output else ", final")]
-        definition = substitute(expression(node.op), [text(c) for c in node.operands])
+        definition = substitute(expression(op_of(node)), [text(c) for c in node.operands])
         lines = [f"{k + 1}. {text(node)} = {definition} = {value};  {said}"]
         rows = []
         for c in step.contributions:

@@ -19,7 +19,7 @@ from __future__ import annotations
 from ..engine import Value, grad, topological_order
 from ..errors import MicrocalcError
 from .defaults import EXPLAIN_PATHS
-from .formulas import local_derivative, rule, worked_rule
+from .formulas import local_derivative, op_of, rule, worked_rule
 from .labels import WorkedNames, namer
 from .picture import Picture, table
 from .style import factor, glyphs, number
@@ -147,7 +147,7 @@ class _Context:
         rows = []
         edge_data = []
         for parent, i in edges:
-            generic, formula = rule(parent.op, i)
+            generic, formula = rule(op_of(parent), i)
             steps = worked_rule(parent, i, [self.text(c) for c in parent.operands],
                            locals_[(parent, i)])
             rows.append([("  " + self.edge_label(parent, i), "name"),
@@ -215,7 +215,7 @@ class _Context:
         for parent, i in into[:MAX_SUMMARY_ROWS]:
             local = self.local(parent, i)
             adjoint = self.adjoints[parent]
-            generic, formula = rule(parent.op, i)
+            generic, formula = rule(op_of(parent), i)
             rows.append([("  " + self.edge_label(parent, i), "name"),
                          (number(local), "value"), (number(adjoint), "grad"),
                          (number(adjoint * local), "value")])

@@ -3,7 +3,7 @@ names a worked example gives every node of a graph (t1, t2, ... for unnamed oper
 
 from collections.abc import Mapping
 
-from .formulas import expression, substitute
+from .formulas import expression, op_of, substitute
 from .style import number
 
 
@@ -27,8 +27,9 @@ def namer(names):
 
 
 def op_text(value):
-    """The op that made value as it is written: "*", "tanh"; "" for an input."""
-    return str(value.op) if value.op else ""
+    """The op that made value as it is written: "*", "tanh", a home-made node's own `_op`;
+    "" for an input."""
+    return str(value.op) if value.op else value.op_label
 
 
 def node_text(value, name_of):
@@ -79,7 +80,7 @@ class WorkedNames:
         while k < len(self.mentioned) and k < limit:
             v = list(self.mentioned)[k]
             operands = [self.text(c) for c in v.operands]
-            definitions.append(f"{self.names[v]} = {substitute(expression(v.op), operands)}")
+            definitions.append(f"{self.names[v]} = {substitute(expression(op_of(v)), operands)}")
             k += 1
         if len(self.mentioned) > k:
             definitions.append(ellipsis)
