@@ -166,3 +166,14 @@ def test_help_on_nothing_known_is_an_error_with_a_suggestion():
     run = microcalc("-e", "help tahn")
     assert run.returncode == 1
     assert run.stderr == "error: no help for 'tahn' (did you mean tanh?); help alone lists what there is\n"
+
+
+@pytest.mark.parametrize("name", sorted(BUILTINS))
+def test_every_builtin_is_described_in_whole_sentences(name):
+    # help shows the description as it is: a capital or a number first, a full stop last
+    description = BUILTINS[name].doc
+    assert description, name
+    first = description.lstrip("-")[0]
+    assert first.isupper() or first.isdigit() or description.startswith(("e to ", "x ")), \
+        (name, description)
+    assert description.rstrip().endswith((".", ")")), (name, description)

@@ -264,117 +264,122 @@ _register("neg", 1, operator.neg, ("-1.0",),
           "negation", symbol="-", example="-(2) = -2", arrays="both")
 _register("tanh", 1, math.tanh, ("1.0 - out * out",),
           ("1 - tanh(u)**2",),
-          "hyperbolic tangent; tanh'(x) = 1 - tanh(x)**2", example="tanh(0) = 0",
+          "The hyperbolic tangent of x; tanh'(x) = 1 - tanh(x)**2.", example="tanh(0) = 0",
           arrays="derivative")
 _register("exp", 1, math.exp, ("out",),
           ("exp(u)",),
-          "e to the power x; exp'(x) = exp(x)", example="exp(0) = 1", arrays="derivative")
+          "e to the power x; exp'(x) = exp(x).", example="exp(0) = 1", arrays="derivative")
 _register("log", 1, math.log, ("1.0 / x",),
           ("1/u",),
-          "natural logarithm, for x > 0; log'(x) = 1/x",
+          "The natural logarithm of x, for x > 0; log'(x) = 1/x.",
           domain=lambda x: "log is defined only for positive numbers", example="log(1) = 0",
           arrays="derivative")
 _register("relu", 1, lambda x: x if x > 0 else 0.0, ("step(x)",),
           ("step(u)",),
-          "max(0, x); relu'(x) = step(x): 1 if x > 0 else 0", example="relu(-2) = 0",
+          "The larger of 0 and x, max(0, x); relu'(x) = step(x): 1 if x > 0, else 0.",
+          example="relu(-2) = 0",
           token="ReLU", arrays="derivative", array_forward=lambda x: (x > 0) * x + 0.0)
 _register("sigmoid", 1, _sigmoid, ("out * (1.0 - out)",),
           ("sigmoid(u)*(1 - sigmoid(u))",),
-          "logistic function 1/(1+exp(-x)); sigmoid' = sigmoid*(1-sigmoid)",
+          "The logistic function 1/(1 + exp(-x)); sigmoid' = sigmoid*(1 - sigmoid).",
           example="sigmoid(0) = 0.5", arrays="derivative")
 _register("sqrt", 1, math.sqrt, ("0.5 / out",),
           ("1/(2*sqrt(u))",),
-          "square root, for x >= 0; sqrt'(x) = 1/(2 sqrt(x))",
+          "The square root of x, for x >= 0; sqrt'(x) = 1/(2 sqrt(x)).",
           domain=lambda x: "sqrt is defined only for numbers >= 0", example="sqrt(9) = 3",
           arrays="derivative")
 _register("abs", 1, abs, ("sign(x)",),
           ("sign(u)",),
-          "absolute value; abs'(x) = sign(x), 0 at 0", example="abs(-2) = 2", arrays="both")
+          "The absolute value of x; abs'(x) = sign(x), 0 at 0.",
+          example="abs(-2) = 2", arrays="both")
 _register("sin", 1, math.sin, ("cos(x)",),
           ("cos(u)",),
-          "sine (radians); sin'(x) = cos(x)", example="sin(0) = 0", arrays="derivative")
+          "The sine of x in radians; sin'(x) = cos(x).", example="sin(0) = 0", arrays="derivative")
 _register("cos", 1, math.cos, ("-sin(x)",),
           ("-sin(u)",),
-          "cosine (radians); cos'(x) = -sin(x)", example="cos(0) = 1", arrays="derivative")
+          "The cosine of x in radians; cos'(x) = -sin(x).",
+          example="cos(0) = 1", arrays="derivative")
 _register("tan", 1, math.tan, ("1.0 + out * out",),
           ("1 + tan(u)**2",),
-          "tangent (radians); tan'(x) = 1 + tan(x)**2", example="tan(0) = 0")
+          "The tangent of x in radians; tan'(x) = 1 + tan(x)**2.", example="tan(0) = 0")
 _register("asin", 1, math.asin, ("1.0 / sqrt(1.0 - x * x)",),
           ("1/sqrt(1 - u**2)",),
-          "arc sine, for -1 <= x <= 1; asin'(x) = 1/sqrt(1 - x**2)",
+          "The arc sine of x, for -1 <= x <= 1; asin'(x) = 1/sqrt(1 - x**2).",
           domain=lambda x: "asin is defined only for numbers from -1 to 1",
           example="asin(1) = 1.5707963267948966")
 _register("acos", 1, math.acos, ("-1.0 / sqrt(1.0 - x * x)",),
           ("-1/sqrt(1 - u**2)",),
-          "arc cosine, for -1 <= x <= 1; acos'(x) = -1/sqrt(1 - x**2)",
+          "The arc cosine of x, for -1 <= x <= 1; acos'(x) = -1/sqrt(1 - x**2).",
           domain=lambda x: "acos is defined only for numbers from -1 to 1",
           example="acos(1) = 0")
 _register("atan", 1, math.atan, ("1.0 / (1.0 + x * x)",),
           ("1/(1 + u**2)",),
-          "arc tangent; atan'(x) = 1/(1 + x**2)", example="atan(1) = 0.7853981633974483")
+          "The arc tangent of x; atan'(x) = 1/(1 + x**2).", example="atan(1) = 0.7853981633974483")
 _register("sinh", 1, math.sinh, ("cosh(x)",),
           ("cosh(u)",),
-          "hyperbolic sine; sinh'(x) = cosh(x)", example="sinh(0) = 0")
+          "The hyperbolic sine of x; sinh'(x) = cosh(x).", example="sinh(0) = 0")
 _register("cosh", 1, math.cosh, ("sinh(x)",),
           ("sinh(u)",),
-          "hyperbolic cosine; cosh'(x) = sinh(x)", example="cosh(0) = 1")
+          "The hyperbolic cosine of x; cosh'(x) = sinh(x).", example="cosh(0) = 1")
 _register("asinh", 1, math.asinh, ("1.0 / sqrt(x * x + 1.0)",),
           ("1/sqrt(u**2 + 1)",),
-          "inverse hyperbolic sine; asinh'(x) = 1/sqrt(x**2 + 1)", example="asinh(0) = 0")
+          "The inverse hyperbolic sine of x; asinh'(x) = 1/sqrt(x**2 + 1).",
+          example="asinh(0) = 0")
 _register("acosh", 1, math.acosh, ("1.0 / sqrt(x * x - 1.0)",),
           ("1/sqrt(u**2 - 1)",),
-          "inverse hyperbolic cosine, for x >= 1; acosh'(x) = 1/sqrt(x**2 - 1)",
+          "The inverse hyperbolic cosine of x, for x >= 1; acosh'(x) = 1/sqrt(x**2 - 1).",
           domain=lambda x: "acosh is defined only for numbers >= 1", example="acosh(1) = 0")
 _register("atanh", 1, math.atanh, ("1.0 / (1.0 - x * x)",),
           ("1/(1 - u**2)",),
-          "inverse hyperbolic tangent, for -1 < x < 1; atanh'(x) = 1/(1 - x**2)",
+          "The inverse hyperbolic tangent of x, for -1 < x < 1; atanh'(x) = 1/(1 - x**2).",
           domain=lambda x: "atanh is defined only for numbers between -1 and 1",
           example="atanh(0) = 0")
 _register("log2", 1, math.log2, ("1.0 / (x * _LN2)",),
           ("1/(u*log(2))",),
-          "logarithm to base 2, for x > 0; log2'(x) = 1/(x log(2))",
+          "The logarithm of x to base 2, for x > 0; log2'(x) = 1/(x log(2)).",
           domain=lambda x: "log2 is defined only for positive numbers", example="log2(8) = 3")
 _register("log10", 1, math.log10, ("1.0 / (x * _LN10)",),
           ("1/(u*log(10))",),
-          "logarithm to base 10, for x > 0; log10'(x) = 1/(x log(10))",
+          "The logarithm of x to base 10, for x > 0; log10'(x) = 1/(x log(10)).",
           domain=lambda x: "log10 is defined only for positive numbers",
           example="log10(1000) = 3")
 _register("log_base", 2, _log_base, ("1.0 / (a * log(b))", "-out / (b * log(b))"),
           ("1/(u*log(v))", "-log(u)/(v*log(v)**2)"),
-          "logarithm of x to the base b, for x > 0 and b > 0 (not 1): log(x)/log(b)",
+          "The logarithm of x to the base b, for x > 0 and b > 0 (not 1): log(x)/log(b).",
           domain=_why_log_base, example="log(8, 2) = 3")
 _register("floor", 1, lambda x: float(math.floor(x)), ("0.0",),
           ("0",),
-          "the largest whole number <= x; its derivative is 0 (as PyTorch's)",
+          "The largest whole number <= x; its derivative is 0 (as PyTorch's).",
           example="floor(-1.5) = -2")
 _register("ceil", 1, lambda x: float(math.ceil(x)), ("0.0",),
           ("0",),
-          "the smallest whole number >= x; its derivative is 0 (as PyTorch's)",
+          "The smallest whole number >= x; its derivative is 0 (as PyTorch's).",
           example="ceil(-1.5) = -1")
 # max and min send the whole gradient to the operand they chose, the first of two equal
 # ones (as Python's max and min choose); step() keeps the choice a graph that follows its
 # operands when a derivative taken with create_graph=True is recomputed.
 _register("max", 2, lambda a, b: a if a >= b else b, ("1.0 - step(b - a)", "step(b - a)"),
           ("1 - step(v - u)", "step(v - u)"),
-          "the larger of two numbers (the first if equal); the gradient goes to the one chosen",
+          "The larger of two numbers (the first if equal); the gradient goes to the one chosen.",
           example="max(2, 3) = 3")
 _register("min", 2, lambda a, b: a if a <= b else b, ("1.0 - step(a - b)", "step(a - b)"),
           ("1 - step(u - v)", "step(u - v)"),
-          "the smaller of two numbers (the first if equal); the gradient goes to the one "
-          "chosen", example="min(2, 3) = 2")
+          "The smaller of two numbers (the first if equal); the gradient goes to the one "
+          "chosen.", example="min(2, 3) = 2")
 _register("hypot", 2, math.hypot, ("a / out", "b / out"),
           ("u/hypot(u, v)", "v/hypot(u, v)"),
-          "sqrt(x**2 + y**2) without overflow on the way; its partials are x/hypot, y/hypot",
+          "The length sqrt(x**2 + y**2), without overflow on the way; its partials are "
+          "x/hypot and y/hypot.",
           example="hypot(3, 4) = 5")
 # The slopes of relu and abs, as ops of their own so that a derivative taken with
 # create_graph=True is a graph that follows its input across the kink when recomputed.
 _register("step", 1, lambda x: 1.0 if x > 0 else 0.0, ("0.0",),
           ("0",),
-          "1 if x > 0 else 0 (the slope of relu); its derivative is 0", example="step(2) = 1",
+          "1 if x > 0, else 0 (the slope of relu); its derivative is 0.", example="step(2) = 1",
           arrays="derivative", array_forward=lambda x: (x > 0) * 1.0)
 _register("sign", 1, lambda x: 1.0 if x > 0 else -1.0 if x < 0 else 0.0, ("0.0",),
           ("0",),
-          "-1, 0 or 1 by the sign of x (the slope of abs); its derivative is 0",
+          "-1, 0 or 1 by the sign of x (the slope of abs); its derivative is 0.",
           example="sign(-2) = -1", arrays="derivative",
           array_forward=lambda x: (x > 0) * 1.0 - (x < 0))
 

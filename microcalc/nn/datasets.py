@@ -258,8 +258,8 @@ def blobs(n: int = 100, centers: int = 3, spread: float = 0.5, seed: int = 0) ->
 
 def spirals(n: int = 100, classes: int = 2, noise: float = 0.2,
             seed: int = 0) -> Dataset:
-    """classes arms winding out from the centre (CS231n's spiral data): arm k at radius r
-    has angle 4*(k + r) plus noise."""
+    """Spiral arms, one per class, winding out from the centre (CS231n's spiral data): arm k
+    at radius r has angle 4*(k + r) plus noise."""
     classes = int(classes)
     n = _check(n, noise, 2 * classes)
     if classes < 2:

@@ -41,13 +41,9 @@ def _check_numbers(name, operands):
             raise MicrocalcError(f"{name} needs a number, not {describe_kind(operand)}")
 
 
-def _sentence(text):
-    return text if text.endswith(".") else text + "."
-
-
 for _op in OPS.values():
     if _op.is_function and _op.name not in CALLED_OTHERWISE:
-        builtin(_op.name, _sentence(_op.doc), example=_op.example, category="math")(
+        builtin(_op.name, _op.doc, example=_op.example, category="math")(
             _as_builtin(_op))
 
 
