@@ -285,3 +285,13 @@ def test_a_syntax_error_keeps_the_input_with_the_cursor_at_the_error(tmp_path):
     child.expect_exact("3\r\n")
     assert "error:" not in child.before
     leave(child)
+
+
+def test_a_syntax_error_longer_than_the_screen_is_wide_wraps_instead_of_being_cut(tmp_path):
+    child = spawn(tmp_path)                 # 120 columns; the message is about 150
+    type_line(child, "a = 2; L = a*a")
+    type_line(child, "L.grad")
+    child.expect_exact("unexpected character '.' (there are no attributes: grad(L) lists")
+    child.expect_exact("by a) (line 1, column 2)")      # its end, on the next line
+    child.sendcontrol("c")
+    leave(child)

@@ -18,6 +18,7 @@ import shutil
 from prompt_toolkit import PromptSession
 from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
 from prompt_toolkit.enums import EditingMode
+from prompt_toolkit.filters import to_filter
 from prompt_toolkit.layout.processors import HighlightMatchingBracketProcessor
 from prompt_toolkit.lexers import PygmentsLexer
 from prompt_toolkit.output import ColorDepth
@@ -226,7 +227,7 @@ def _isatty(stream):
 def make_prompt(session, history, *, color, config=None, validator=None, input=None,
                 output=None):
     config = config or Config()
-    return PromptSession(
+    prompt = PromptSession(
         message=config.prompt,
         prompt_continuation=lambda width, line_number, wrap_count: CONTINUATION.rjust(width),
         multiline=True,      # Enter is ours: it runs the input only when it is complete
@@ -249,3 +250,21 @@ def make_prompt(session, history, *, color, config=None, validator=None, input=N
         input=input,
         output=output,
     )
+    _let_syntax_errors_wrap(prompt)
+    return prompt
+
+
+def _let_syntax_errors_wrap(prompt):
+    """prompt_toolkit shows a validation error on one line, cut at the terminal's width; a
+    syntax error's hint (what to write instead of L.grad) is often longer, so its window
+    grows and wraps instead."""
+    from prompt_toolkit.layout import Window
+    from prompt_toolkit.widgets.toolbars import ValidationToolbar
+    toolbar_text = ValidationToolbar.__init__.__code__.co_consts
+    for container in prompt.app.layout.walk():
+        content = getattr(container, "content", None)
+        text = getattr(content, "text", None)
+        if (isinstance(container, Window) and callable(text)
+                and getattr(text, "__code__", None) in toolbar_text):
+            container.height = None
+            container.wrap_lines = to_filter(True)
