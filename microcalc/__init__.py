@@ -6,7 +6,7 @@
 The engine is imported when first asked for, so that `microcalc --version` starts at once.
 """
 
-import importlib
+from .lazy import lazy_names
 
 __version__ = "0.1.0"
 
@@ -21,13 +21,4 @@ if TYPE_CHECKING:
     from .errors import DomainError, MicrocalcError
 
 
-def __getattr__(name):
-    if name not in _HOMES:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(_HOMES[name], __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_names(__name__, _HOMES)

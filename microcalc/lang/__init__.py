@@ -5,16 +5,11 @@ The parts load when first asked for, so that importing one of them (its errors, 
 not load the parser.
 """
 
-import importlib
+from ..lazy import lazy_names
 
 _HOMES = {"Session": "session", "SourceError": "errors"}
 
 __all__ = list(_HOMES)
 
 
-def __getattr__(name):
-    if name not in _HOMES:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{_HOMES[name]}", __name__), name)
-    globals()[name] = value
-    return value
+__getattr__, __dir__ = lazy_names(__name__, _HOMES)

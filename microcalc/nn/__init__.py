@@ -6,7 +6,7 @@ Each part is imported when first asked for (`from microcalc.nn import MLP` loads
 and nothing of training), so a program that never trains never pays for it.
 """
 
-import importlib
+from ..lazy import lazy_names
 
 _HOMES = {
     "modules": ("Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "INITIALISERS"),
@@ -34,13 +34,4 @@ if TYPE_CHECKING:
 __all__ = list(_MODULE_OF)
 
 
-def __getattr__(name):
-    if name not in _MODULE_OF:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{_MODULE_OF[name]}", __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_names(__name__, _MODULE_OF)

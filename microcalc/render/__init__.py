@@ -8,9 +8,10 @@ Each renderer is imported when first asked for, so `from microcalc.render import
 loads only what trees need.
 """
 
-import importlib
 import sys
 import types
+
+from ..lazy import lazy_names
 
 _HOMES = {"tree": "tree", "dot": "dot", "write_dot": "dot", "explain": "explain",
           "check": "check", "line_chart": "plot", "decision_boundary": "plot",
@@ -30,16 +31,7 @@ if TYPE_CHECKING:
     from .tree import tree
 
 
-def __getattr__(name):
-    if name not in _HOMES:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{_HOMES[name]}", __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_names(__name__, _HOMES)
 
 
 class _Pictures(types.ModuleType):
