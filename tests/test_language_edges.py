@@ -77,22 +77,48 @@ def test_any_exception_during_a_change_puts_everything_back(failure, monkeypatch
 
 # -- recursion through grad -------------------------------------------------------------------
 
-def test_a_recursion_through_grad_names_the_limit_once_and_is_no_internal_error():
+def test_a_recursion_through_grad_is_refused_at_once_and_is_no_internal_error():
     program = "c = 2; f(u) = abs(grad(u, c) + f(u)); f(1)"
     done = subprocess.run([sys.executable, "-m", "microcalc"], input=program, text=True,
                           capture_output=True, cwd=ROOT, timeout=120)
     assert done.returncode == 1, done.stderr
     assert "internal error" not in done.stderr
     error = [line for line in done.stderr.splitlines() if line.startswith("error:")]
-    assert error == ["error: f calls itself too deeply for Python's stack (calls nest at most "
-                     "200 deep, fewer when each call does much)"]
+    assert error == ["error: f calls itself without end: its body calls f whatever the "
+                     "arguments (a call that should stop goes after 'and' or 'or', as in "
+                     "f(n) = n > 0 and f(n - 1))"]
     assert done.stderr.count("in f:") == 0 and len(done.stderr) < 1000
 
 
 def test_a_function_calling_itself_without_end_says_so_at_the_call():
     with pytest.raises(SourceError) as info:
         Session().run("g(x) = 1 + g(x)\ng(1)")
-    assert info.value.message == "g calls itself without end (calls nest at most 200 deep)"
+    assert info.value.message.startswith("g calls itself without end: its body calls g ")
+
+
+def test_functions_calling_each_other_without_end_are_refused_before_any_work():
+    # each level would take the derivative of a graph that grows at every level: refused
+    # before the first call does anything, not after minutes
+    session = Session()
+    with pytest.raises(SourceError) as info:
+        session.run("a = 2\ng(u) = f(grad(u, a))\nf(u) = len(g(tanh(u * a)))\ngrad(f(a), a)")
+    assert info.value.message.startswith("f calls itself without end: f calls g, g calls f "
+                                         "whatever the arguments")
+
+
+def test_a_recursion_that_stops_after_and_or_or_runs():
+    session = Session()
+    session.run("f(n) = n > 0 and f(n - 1)\ng(n) = n <= 0 or h(n)\nh(n) = g(n - 1)")
+    assert outputs(session, "f(150); g(90)") == ["0", "1"]
+
+
+def test_a_recursion_too_deep_for_python_s_stack_is_one_error():
+    # each call does much (a gradient at every level), so Python's stack ends first
+    session = Session()
+    session.run("c = 2; f(u) = u > 0 and abs(grad(u * c, c) + f(u - 1))")
+    with pytest.raises(SourceError) as info:
+        session.run("f(199)")
+    assert "calls itself" in info.value.message and "in f:" not in info.value.message
 
 
 # -- the language's words ---------------------------------------------------------------------

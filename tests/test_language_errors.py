@@ -98,8 +98,11 @@ CASES = [
     ("f(a=1, 2)", "a positional argument cannot follow keyword arguments", 1, 8, "2"),
     ("tanh(x=1, x=2)", "keyword argument 'x' is given twice", 1, 11, "x=2"),
     ("a = 1; a(2)", "'a' is a number, not a function (write a * (...) to multiply)", 1, 8, "a"),
-    ("g(x) = g(x)\ng(1)", "g calls itself without end (calls nest at most 200 deep)",
-     1, 8, "g(x)"),
+    ("g(x) = g(x)\ng(1)", "g calls itself without end: its body calls g whatever the "
+     "arguments (a call that should stop goes after 'and' or 'or', as in f(n) = n > 0 and "
+     "f(n - 1))", 2, 1, "g(1)"),
+    ("f(n) = n > 0 and f(n - 1)\nf(500)", "f calls itself more than 200 deep, the deepest "
+     "calls may nest", 1, 18, "f(n - 1)"),
     # domain errors, at the operation
     ("x = 0\ny = 3 + log(x)", "log(0): log is defined only for positive numbers", 2, 9, "log(x)"),
     ("1 + 1/0", "1/0: division by zero", 1, 5, "1/0"),
@@ -194,10 +197,10 @@ def test_errors_inside_functions_point_at_the_call_and_name_the_function():
 
 
 def test_a_function_deep_in_its_own_calls_is_named_once():
-    # The overflow happens 30 calls deep: the message names f once, not thirty times.
-    err = error_of("f(u) = f(u * 1e10)\nf(2)")
-    assert err.message.startswith("in f: 1.9999999999999995e300 * 10000000000 in u * 1e10: ")
-    assert err.message.count("in f:") == 1 and (err.line, err.column) == (2, 1)
+    # log fails ten calls deep: the message names f once, not ten times.
+    err = error_of("f(u) = u > 0 and f(u - 1) + log(u - 5)\nf(10)")
+    assert err.message == "in f: log(-4): log is defined only for positive numbers"
+    assert (err.line, err.column) == (2, 1)
 
 
 # -- nothing is lost --------------------------------------------------------------------

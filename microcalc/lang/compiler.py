@@ -16,7 +16,7 @@ from ..errors import MicrocalcError
 from .arguments import is_number
 from .calls import message_for
 from .context import Event
-from .expressions import ExpressionCompiler
+from .expressions import ExpressionCompiler, unconditional_calls
 from .format import describe_kind, event_for, format_number, pictures_for
 from .library import BUILTINS
 from .namespace import UserFunction
@@ -148,7 +148,8 @@ class Compiler(ExpressionCompiler):
         params = tuple(params)
         compiled = self.expression(body, source, params)
         start, end = source.offsets(target)[0], source.offsets(body)[1]
-        function = UserFunction(name, params, compiled, source.text[start:end])
+        function = UserFunction(name, params, compiled, source.text[start:end],
+                                unconditional_calls(body))
         define = self.namespace.define
 
         def run():

@@ -21,8 +21,8 @@ from .syntax import Node
 from .values import GradQuery, FunctionRef
 from .vocabulary import CONSTANTS, LAST_RESULTS, PYTHON_HABITS, closest
 
-# Calls nest this deep at most: a function's body is one expression, with no way to stop
-# a function that calls itself.
+# Calls nest this deep at most. A function that calls itself whatever its arguments is
+# refused at its first call; one that stops (its call after 'and' or 'or') may go this deep.
 MAX_CALL_DEPTH = 200
 # The grammar names each operator's rule after its op in OPS (add, neg, pow, ...).
 BINARY_OPS = frozenset(op.name for op in OPS.values() if op.arity == 2 and op.symbol)
@@ -413,9 +413,11 @@ class ExpressionCompiler:
         if missing:
             raise source.error_at(f"{function.name} is missing a value for "
                                   f"'{missing[0]}'", where)
+        if self.call_depth == 0:
+            self._refuse_endless_recursion(function, source, where)
         if self.call_depth >= MAX_CALL_DEPTH:
-            raise Runaway.at(source, where, f"{function.name} calls itself without end "
-                             f"(calls nest at most {MAX_CALL_DEPTH} deep)")
+            raise Runaway.at(source, where, f"{function.name} calls itself more than "
+                             f"{MAX_CALL_DEPTH} deep, the deepest calls may nest")
         self.call_depth += 1
         try:
             return function.body(local)
@@ -432,6 +434,20 @@ class ExpressionCompiler:
             raise source.error_at(message, where) from None
         finally:
             self.call_depth -= 1
+
+    def _refuse_endless_recursion(self, function, source, where):
+        """A function whose body calls itself (through others, perhaps) whatever its
+        arguments never returns: the language has no conditional expression, so only a call
+        after 'and' or 'or' can stop. Said before the first call, not 200 calls deep (where
+        a call through grad has built graphs that double at every level)."""
+        cycle = _endless_cycle(function, self.functions)
+        if cycle is not None:
+            calls = ", ".join(f"{a} calls {b}" for a, b in zip(cycle, cycle[1:]))
+            if len(cycle) == 2:
+                calls = f"its body calls {cycle[0]}"
+            raise Runaway.at(source, where, f"{cycle[0]} calls itself without end: {calls} "
+                             f"whatever the arguments (a call that should stop goes after "
+                             f"'and' or 'or', as in f(n) = n > 0 and f(n - 1))")
 
     # -- derivatives: f'(x) ------------------------------------------------------------------
 
@@ -506,7 +522,8 @@ class ExpressionCompiler:
 
 
 class Runaway(SourceError):
-    """Calls nested past MAX_CALL_DEPTH: passed up unchanged through every enclosing call."""
+    """A call that cannot end, or calls nested past MAX_CALL_DEPTH: passed up unchanged
+    through every enclosing call."""
 
     @classmethod
     def at(cls, source, where, message):
@@ -577,3 +594,47 @@ def _functions_named(message):
             return names
         names.append(head[3:])
         message = rest
+
+
+def unconditional_calls(body):
+    """The names of the functions an expression calls whatever its values: every call and
+    f'(x) in it, except those after 'and' or 'or', which may not be reached."""
+    names = set()
+    stack = [body]
+    while stack:
+        node = stack.pop()
+        if node.__class__ is not Node:
+            continue
+        if node.data in ("call", "derivative"):
+            names.add(node.children[0].value.rstrip("'"))
+        children = node.children
+        if node.data in ("and_", "or_"):
+            children = children[:1]
+        stack.extend(children)
+    return frozenset(names)
+
+
+def _endless_cycle(function, functions):
+    """A chain of user functions from function that comes back to one of them, each calling
+    the next whatever the arguments ([f, g, f]), or None."""
+    path = [function.name]
+    on_path = {function.name}
+    explored = set()            # functions from which no such chain comes back
+    pending = [iter(sorted(function.calls))]
+    while pending:
+        name = next(pending[-1], None)
+        if name is None:
+            pending.pop()
+            finished = path.pop()
+            on_path.discard(finished)
+            explored.add(finished)
+            continue
+        if name in on_path:
+            return path[path.index(name):] + [name]
+        callee = functions.get(name)
+        if callee is None or name in explored:
+            continue
+        path.append(name)
+        on_path.add(name)
+        pending.append(iter(sorted(callee.calls)))
+    return None

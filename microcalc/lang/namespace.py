@@ -14,13 +14,14 @@ NOTHING = object()          # `ans` before the first result; a variable that doe
 class UserFunction:
     """A function defined in the language: f(x, y) = x*y + tanh(x)."""
 
-    __slots__ = ("name", "params", "body", "text")
+    __slots__ = ("name", "params", "body", "text", "calls")
 
-    def __init__(self, name, params, body, text):
+    def __init__(self, name, params, body, text, calls=frozenset()):
         self.name = name
         self.params = params
         self.body = body        # a compiled expression: body(local values by name)
         self.text = text        # its definition as written
+        self.calls = calls      # the functions its body calls whatever the arguments
 
     def __str__(self):
         return self.text
