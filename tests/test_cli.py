@@ -12,8 +12,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
-SEED_PROGRAM = "a = 2; b = -3; c = 10; f = -2\nL = (a*b + c) * f\ngrad(L, a)\n"
+LECTURE_PROGRAM = "a = 2; b = -3; c = 10; f = -2\nL = (a*b + c) * f\ngrad(L, a)\n"
 
 
 def environment(**changes):
@@ -31,7 +33,7 @@ def microcalc(*args, stdin="", env=None, cwd=None):
 
 
 def test_pipe_prints_only_results_one_per_line():
-    run = microcalc(stdin=SEED_PROGRAM)
+    run = microcalc(stdin=LECTURE_PROGRAM)
     assert (run.returncode, run.stdout, run.stderr) == (0, "-8\n6\n", "")
 
 
@@ -167,7 +169,7 @@ def test_help_describes_the_exit_statuses_environment_and_examples():
 
 
 def test_json_prints_one_object_per_event():
-    run = microcalc("--json", stdin=SEED_PROGRAM + "a = 1; grad(L, a, b)\n")
+    run = microcalc("--json", stdin=LECTURE_PROGRAM + "a = 1; grad(L, a, b)\n")
     assert run.returncode == 0
     events = [json.loads(line) for line in run.stdout.splitlines()]
     assert [event["kind"] for event in events[:2]] == ["value", "value"]
@@ -247,6 +249,7 @@ TRAINING = ("net = mlp(2, [8, 1], seed=1); data = moons(40, noise=0.1, seed=1)\n
             "run = train(net, data, steps=30)\n")
 
 
+@pytest.mark.slow
 def test_training_progress_in_a_pipe_goes_to_stderr_and_stdout_is_the_same_every_run():
     json_run = microcalc("--json", stdin=TRAINING)
     events = [json.loads(line) for line in json_run.stderr.splitlines()]

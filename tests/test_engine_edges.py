@@ -56,6 +56,7 @@ def test_a_graph_pickles_and_deep_copies(copier):
 @pytest.mark.parametrize("copier", [lambda v: pickle.loads(pickle.dumps(v, protocol=p))
                                     for p in (2, pickle.HIGHEST_PROTOCOL)] + [copy.deepcopy],
                          ids=["pickle2", "pickle-highest", "deepcopy"])
+@pytest.mark.slow
 def test_a_graph_40000_nodes_deep_pickles_and_deep_copies(copier):
     """Far deeper than Python's recursion limit (pickle recurses in C at about 1,000)."""
     x = Value(1.0)
@@ -259,6 +260,7 @@ def test_a_shallow_copy_shares_the_operands_and_pickling_keeps_shared_nodes_shar
     (lambda x: 0.0 ** (-((-x) ** x)), 1.0),       # nan behind a zero gradient: still nan
     (lambda x: x * x.sqrt(), 0.0),                 # infinity behind a zero gradient: an error
     (lambda x: (-2.0) ** x.relu(), -0.5),          # behind a partial of exactly 0: 0
+    (lambda x: x * x.hypot(x), 0.0),               # 0/0 of hypot behind a gradient Value of 0
 ])
 def test_backward_and_create_graph_agree_at_the_edges(build, x):
     def outcome(create_graph):

@@ -52,7 +52,7 @@ def test_example_prints_its_golden_output(script):
     assert text == golden.read_text("utf-8")
 
 
-SEED_NUMBERS = {
+WORKED_NUMBERS = {
     # The numbers the micrograd lecture and micrograd's demo give for each example, as they
     # must appear.
     "backprop_by_hand": ["-8", "[6, -4, -2, 4]", "a: 6", "b: -4", "c: -2", "f: 4"],
@@ -67,8 +67,8 @@ SEED_NUMBERS = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(SEED_NUMBERS))
+@pytest.mark.parametrize("name", sorted(WORKED_NUMBERS))
 def test_golden_outputs_hold_the_worked_examples_numbers(name):
     lines = (GOLDEN / f"{name}.out").read_text("utf-8").splitlines()
-    for number in SEED_NUMBERS[name]:
+    for number in WORKED_NUMBERS[name]:
         assert number in lines, (name, number)

@@ -313,6 +313,7 @@ def test_yes_piped_in_is_refused_at_the_size_limit():
     assert err == "error: cannot read <stdin>: it is larger than 64 MiB, the most microcalc reads\n"
 
 
+@pytest.mark.slow
 def test_ctrl_c_while_reading_an_endless_stdin():
     """Reading goes chunk by chunk, so SIGINT is acted on: one line, status 130."""
     process = subprocess.Popen([sys.executable, "-m", "microcalc"], stdin=subprocess.PIPE,

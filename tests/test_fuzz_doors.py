@@ -11,9 +11,12 @@ from fuzz_programs import fuzzer
 pytestmark = pytest.mark.usefixtures("scratch_folder")
 
 
-# Doors that take more than a few seconds in all: the REPL typed into, and programs that fill
-# 300 MB of memory before they fail (a function recursing through grad takes ~10 s each).
-SLOW_DOORS = {"REPL typed", "memory capped process"}
+# Doors that take more than a second in all, left out of `pytest -m "not slow"`: the REPL
+# typed into or pasted, real processes, and programs that fill 300 MB of memory before they
+# fail.
+SLOW_DOORS = {"REPL typed", "REPL pasted", "REPL hostile script", "memory capped process",
+              "history process", "cache folders process", "special process", "pipe process",
+              "script process", "-e process", "pipe", "script", "-e"}
 
 
 @pytest.mark.parametrize("door, fed, check, examples", [

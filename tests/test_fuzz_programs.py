@@ -9,8 +9,13 @@ from fuzz_programs import SESSION_CHECKS, fuzzer
 pytestmark = pytest.mark.usefixtures("scratch_folder")
 
 
-@pytest.mark.parametrize("name, fed, check, examples", SESSION_CHECKS,
-                         ids=[c[0] for c in SESSION_CHECKS])
+# Each takes more than a second: left out of `pytest -m "not slow"`.
+SLOW_CHECKS = {"grammar", "session programs", "session shared lists", "session noise"}
+
+
+@pytest.mark.parametrize("name, fed, check, examples", [
+    pytest.param(*c, marks=pytest.mark.slow) if c[0] in SLOW_CHECKS else c
+    for c in SESSION_CHECKS], ids=[c[0] for c in SESSION_CHECKS])
 def test_session(name, fed, check, examples):
     fuzzer(fed, check, max_examples=examples)()
 

@@ -133,7 +133,7 @@ def test_trees_explain_check_and_help_know_them_from_the_registry():
     assert "1/(1 + u**2)" in explained or "atan" in explained
     checked = [e.text for e in s.run("check L") if e.kind == "text"][0]
     assert "x" in checked and "y" in checked
-    assert BUILTINS["tan"].doc.startswith("tangent") and BUILTINS["tan"].example == "tan(0) = 0"
+    assert BUILTINS["tan"].doc.startswith("The tangent") and BUILTINS["tan"].example == "tan(0) = 0"
 
 
 def test_compiled_replay_agrees_with_the_eager_engine():

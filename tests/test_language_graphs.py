@@ -17,7 +17,7 @@ from conftest import (LECTURE_CHECK, LECTURE_EXPLAIN, LECTURE_TREE, LECTURE_TREE
                       NEURON_EXPLAIN, NEURON_TREE)
 
 MOONS = Path(__file__).resolve().parent.parent / "examples" / "data" / "moons100.csv"
-SEED = "a = 2; b = -3; c = 10; f = -2\ne = a*b; d = e + c; L = d*f\n"
+LECTURE_PROGRAM = "a = 2; b = -3; c = 10; f = -2\ne = a*b; d = e + c; L = d*f\n"
 NEURON = ("x1 = 2; x2 = 0; w1 = -3; w2 = 1; b = 6.8813735870195432\n"
           "n = x1*w1 + x2*w2 + b; o = tanh(n)\n")
 
@@ -38,8 +38,8 @@ def texts(source, settings=None, session=None):
 
 
 def test_tree_of_the_lecture_expression():
-    assert texts(SEED + "tree L") == [LECTURE_TREE]
-    assert texts(SEED + "tree(L)") == [LECTURE_TREE]
+    assert texts(LECTURE_PROGRAM + "tree L") == [LECTURE_TREE]
+    assert texts(LECTURE_PROGRAM + "tree(L)") == [LECTURE_TREE]
 
 
 def test_tree_of_the_neuron():
@@ -47,9 +47,9 @@ def test_tree_of_the_neuron():
 
 
 def test_tree_draws_ascii_and_colour_from_the_settings():
-    assert texts(SEED + "tree L", Settings(ascii=True)) == [LECTURE_TREE_ASCII]
-    assert "\x1b[" in texts(SEED + "tree L", Settings(color=True))[0]
-    assert "\x1b[" not in texts(SEED + "tree L", Settings(color=False))[0]
+    assert texts(LECTURE_PROGRAM + "tree L", Settings(ascii=True)) == [LECTURE_TREE_ASCII]
+    assert "\x1b[" in texts(LECTURE_PROGRAM + "tree L", Settings(color=True))[0]
+    assert "\x1b[" not in texts(LECTURE_PROGRAM + "tree L", Settings(color=False))[0]
 
 
 def test_tree_limits_are_keyword_arguments():
@@ -63,20 +63,20 @@ def test_tree_limits_are_keyword_arguments():
 
 
 def test_tree_data_for_json():
-    event = run(SEED + "tree L")[0]
+    event = run(LECTURE_PROGRAM + "tree L")[0]
     names = {n["id"]: n["name"] for n in event.data["nodes"]}
     assert [(names[p], names[c]) for p, c in event.data["edges"]][:3] == [
         ("L", "d"), ("d", "e"), ("e", "a")]
 
 
 def test_explain_grad_and_its_short_form():
-    assert texts(SEED + "explain grad(L, a)") == [LECTURE_EXPLAIN]
-    assert texts(SEED + "explain L, a") == [LECTURE_EXPLAIN]
+    assert texts(LECTURE_PROGRAM + "explain grad(L, a)") == [LECTURE_EXPLAIN]
+    assert texts(LECTURE_PROGRAM + "explain L, a") == [LECTURE_EXPLAIN]
     assert texts(NEURON + "explain grad(o, x1)") == [NEURON_EXPLAIN]
 
 
 def test_explain_grad_without_inputs_explains_every_named_input():
-    picture = texts(SEED + "explain grad(L)")[0]
+    picture = texts(LECTURE_PROGRAM + "explain grad(L)")[0]
     for name, answer in {"a": 6, "b": -4, "c": -2, "f": 4}.items():
         assert f"\ndL/d{name} = {answer}" in picture
 
@@ -88,25 +88,25 @@ def test_explain_path_limit():
 
 
 def test_check_table():
-    assert texts(SEED + "check L") == [LECTURE_CHECK]
-    picture = texts(SEED + "check L, a, f")[0]
+    assert texts(LECTURE_PROGRAM + "check L") == [LECTURE_CHECK]
+    picture = texts(LECTURE_PROGRAM + "check L, a, f")[0]
     assert [line.split()[0] for line in picture.splitlines()[1:-1]] == ["a", "f"]
 
 
 def test_dot_to_the_screen_and_to_files(tmp_path, monkeypatch):
-    shown = texts(SEED + "dot L")[0]
+    shown = texts(LECTURE_PROGRAM + "dot L")[0]
     assert shown.startswith("digraph microcalc {") and '"{ L | value -8 | grad 1 }"' in shown
     path = tmp_path / "L.dot"
-    note = texts(SEED + f'dot L, "{path}"')
+    note = texts(LECTURE_PROGRAM + f'dot L, "{path}"')
     assert note == [f"wrote {path}"] and path.read_text() == shown + "\n"
     monkeypatch.setattr(shutil, "which", lambda name: None)
     with pytest.raises(SourceError, match="needs Graphviz: install Graphviz"):
-        run(SEED + f'dot L, "{tmp_path / "L.svg"}"')
+        run(LECTURE_PROGRAM + f'dot L, "{tmp_path / "L.svg"}"')
 
 
 def test_watch_redraws_after_each_change_and_unwatch_stops_it():
     session = new_session()
-    texts(SEED, session=session)
+    texts(LECTURE_PROGRAM, session=session)
     started = texts("watch L", session=session)
     assert started[0] == LECTURE_TREE
     assert started[1] == "watching L: its tree is drawn again after every change of an input " \
@@ -130,25 +130,25 @@ def test_watch_redraws_after_each_change_and_unwatch_stops_it():
 
 def test_watching_twice_keeps_one_watcher():
     session = new_session()
-    texts(SEED + "watch L\nwatch L, depth=1", session=session)
+    texts(LECTURE_PROGRAM + "watch L\nwatch L, depth=1", session=session)
     redrawn = texts("c := 11", session=session)
     assert len(redrawn) == 1 and "not shown" in redrawn[0]
 
 
 def test_unwatch_of_something_not_watched_is_an_error():
     with pytest.raises(SourceError, match="L is not being watched"):
-        run(SEED + "unwatch L")
+        run(LECTURE_PROGRAM + "unwatch L")
 
 
 def test_commands_refuse_plain_numbers_and_bad_limits():
     with pytest.raises(SourceError, match="tree needs a graph"):
         run("tree 3")
     with pytest.raises(SourceError, match="depth= must be a whole number from 0 to 1000"):
-        run(SEED + "tree L, depth=-1")
+        run(LECTURE_PROGRAM + "tree L, depth=-1")
     with pytest.raises(SourceError, match="nodes= must be a whole number from 1 to 10000"):
-        run(SEED + "tree L, nodes=1.5")
+        run(LECTURE_PROGRAM + "tree L, nodes=1.5")
     with pytest.raises(SourceError, match="explain needs the input"):
-        run(SEED + "explain L")
+        run(LECTURE_PROGRAM + "explain L")
 
 
 def test_plot_a_list_of_numbers():

@@ -253,6 +253,7 @@ def test_the_new_forms_read_as_lark_reads_them(text):
 @given(st.one_of(ANY_TEXT, st.lists(st.sampled_from(NEW_FORMS + ["\n", "; ", "{", "}", "(",
                                                                   ")", "x", "1"]),
                                     max_size=8).map(" ".join)))
+@pytest.mark.slow
 def test_every_program_reads_as_lark_reads_it(text):
     same_reading(text)
 

@@ -76,12 +76,14 @@ def test_brackets_nested_100_000_deep_are_refused_clearly():
         assert error.message == "the program is nested too deeply to run"
 
 
+@pytest.mark.slow
 def test_redundant_brackets_100_000_deep_are_only_brackets():
     printed, error = run("(" * 100_000 + "2" + ")" * 100_000 + " * 3")
     assert (printed, error) == (["6"], None)
 
 
 @pytest.mark.parametrize("terms", [500, 100_000])
+@pytest.mark.slow
 def test_a_sum_written_out_is_as_long_as_you_like(terms):
     """A long sum is a deep tree (1 + 2 + 3 is (1 + 2) + 3); it is not a nesting."""
     printed, error = run(" + ".join(str(k) for k in range(1, terms + 1)))
@@ -235,6 +237,7 @@ def test_a_picture_too_large_for_any_screen_is_refused(program):
                              "height= must be a whole number from 2 to 1000, not 1000000000")
 
 
+@pytest.mark.slow
 def test_a_picture_of_the_largest_size_is_drawn():
     printed, error = run("plot [1, 2, 3], width=1000, height=1000")
     assert error is None and len(printed[0].splitlines()) == 1002
@@ -402,6 +405,7 @@ def test_a_size_past_its_limit_is_refused_at_once_naming_the_limit(program, mess
     assert error is not None and error.message == message
 
 
+@pytest.mark.slow
 def test_the_largest_network_is_made():
     printed, error = run("net = mlp(999999, [1])\nlen(parameters(net))")
     assert (printed, error) == (["MLP(999999, [1]): 1000000 parameters", "1000000"], None)
@@ -412,6 +416,7 @@ def test_the_largest_generated_data_set_is_made():
     assert (printed, error) == (["moons: 100000 examples, 2 inputs, classes -1, 1"], None)
 
 
+@pytest.mark.slow
 def test_a_data_set_of_too_many_numbers_is_refused():
     from microcalc.nn import Dataset
     with pytest.raises(MicrocalcError, match="a data set holds at most 1,000,000 numbers"):
@@ -484,6 +489,7 @@ def run_under_memory_cap(program, headroom=MEMORY_HEADROOM):
     ("keep = 1\nxs = 1\nrepeat 100000000 { xs = [xs] }",
      "error: this statement ran out of memory"),
 ])
+@pytest.mark.slow
 def test_running_out_of_memory_is_one_clear_error(program, message):
     done = run_under_memory_cap(program)
     assert (done.returncode, done.stdout) == (1, ""), done.stderr

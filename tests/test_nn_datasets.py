@@ -197,6 +197,7 @@ def test_a_csv_of_more_than_100_000_examples_is_refused(tmp_path):
         load_csv(_csv(tmp_path, "1,1\n" * 100_001))
 
 
+@pytest.mark.slow
 def test_a_csv_of_too_many_numbers_is_refused(tmp_path):
     row = ",".join(["1"] * 1000) + "\n"
     with pytest.raises(MicrocalcError, match=r"d\.csv: a data set holds at most 1,000,000 "

@@ -29,6 +29,7 @@ def test_first_steps_are_micrograds():
     assert [r.lr for r in run.history] == [1.0, 1.0 - 0.9 / 100]
 
 
+@pytest.mark.slow
 def test_train_is_the_hand_written_loop():
     """Five steps of train(), rebuilding the graph each step, leave exactly the parameters
     of the demo's own loop."""

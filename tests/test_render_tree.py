@@ -113,6 +113,7 @@ def test_cut_glyphs_follow_ascii():
     picture.encode("ascii")
 
 
+@pytest.mark.slow
 def test_a_million_deep_chain_is_drawn_without_recursion():
     x = Value(0.5)
     y = x

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pexpect
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PROMPT = "mc>"
@@ -34,6 +35,7 @@ def type_line(child, text):
     child.send(text + "\r")
 
 
+@pytest.mark.slow
 def test_a_person_types_completes_interrupts_and_leaves(tmp_path):
     child = spawn(tmp_path)
     child.expect("microcalc .*:help")

@@ -72,6 +72,7 @@ def recorder(tmp_path, name, then=""):
 
 # -- help and the pager ----------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_help_fits_the_screen_and_longer_help_goes_through_the_pager(tmp_path):
     pager = recorder(tmp_path, "pager")
     child = spawn(tmp_path, PAGER=str(pager))
@@ -92,6 +93,7 @@ def test_help_fits_the_screen_and_longer_help_goes_through_the_pager(tmp_path):
 
 
 @pytest.mark.skipif(shutil.which("less") is None, reason="needs less, which is not installed")
+@pytest.mark.slow
 def test_the_default_pager_is_less_and_q_returns_to_the_prompt(tmp_path):
     child = spawn(tmp_path, PAGER="", LESS="")
     type_line(child, "help builtins")
@@ -103,6 +105,7 @@ def test_the_default_pager_is_less_and_q_returns_to_the_prompt(tmp_path):
     leave(child)
 
 
+@pytest.mark.slow
 def test_quit_and_exit_and_colon_prefixes(tmp_path):
     for word in ("quit", "exit", ":q"):
         child = spawn(tmp_path)
@@ -159,6 +162,7 @@ def test_the_toolbar_shows_the_signature_with_the_current_parameter(tmp_path):
 
 # -- vi mode, from the config file --------------------------------------------------------------
 
+@pytest.mark.slow
 def test_vi_editing_mode(tmp_path):
     child = spawn(tmp_path, config='editing_mode = "vi"\n')
     child.expect_exact(PROMPT)
@@ -174,6 +178,7 @@ def test_vi_editing_mode(tmp_path):
 
 # -- the editor ---------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_ctrl_x_ctrl_e_and_edit_open_the_editor(tmp_path):
     editor = recorder(tmp_path, "editor", then='printf "sq(x) = x * x * x\\n" > "$1"')
     child = spawn(tmp_path, EDITOR=str(editor), VISUAL="")
@@ -200,6 +205,7 @@ def test_ctrl_x_ctrl_e_and_edit_open_the_editor(tmp_path):
 
 # -- digits -------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_digits_from_the_config_and_the_digits_command(tmp_path):
     child = spawn(tmp_path, config="digits = 4\n")
     type_line(child, "1 / 3")

@@ -120,6 +120,7 @@ def called_name(call):
     return None
 
 
+@pytest.mark.slow
 def test_the_source_calls_no_eval_exec_or_shell():
     forbidden = {"eval", "exec", "compile", "__import__", "os.system", "os.popen",
                  "os.execv", "os.execvp", "os.spawnv", "pickle.load", "pickle.loads",
@@ -288,6 +289,7 @@ for k in range(1000):
 """
 
 
+@pytest.mark.slow
 def test_a_writer_killed_mid_write_leaves_a_whole_file(tmp_path):
     """SIGKILL at any moment: the file holds one whole version, never a truncated one."""
     target = tmp_path / "big"

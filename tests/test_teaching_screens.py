@@ -173,6 +173,7 @@ def keys(child, *sequence, pause=0.4):
         time.sleep(pause)
 
 
+@pytest.mark.slow
 def test_stepper_and_sliders_in_a_terminal_with_esc_and_ctrl_c(tmp_path):
     child = spawn(tmp_path)
     child.send(EXPRESSION)
@@ -270,6 +271,7 @@ def typed(terminal, program):
 
 
 @needs_tmux
+@pytest.mark.slow
 def test_the_stepper_on_screen(terminal):
     typed(terminal, EXPRESSION)
     terminal.type("backward L")
@@ -301,6 +303,7 @@ def test_the_stepper_on_screen(terminal):
 
 
 @needs_tmux
+@pytest.mark.slow
 def test_the_sliders_on_screen(terminal):
     typed(terminal, NEURON)
     terminal.type("sliders o")

@@ -288,6 +288,8 @@ def _graph_gradients(output, targets):
             try:
                 d = partial(*arguments, v)
             except (ArithmeticError, ValueError) as exc:
+                if g.__class__ is Value and g.data == 0.0 and rules.skips_zero(rule):
+                    continue     # bounded partials times exactly 0, as backward() skips them
                 d, trouble = math.inf, trouble or (v, exc)
             contribution = _times(d, g)
             if contribution is None:
