@@ -21,7 +21,8 @@ backward L
 # The same numbers as the lecture's table.
 table L
 
-# Where dL/da comes from: every path from L down to a, drawn in red.
+# Where dL/da comes from: every path from L down to a, drawn in red (where Graphviz is
+# installed; without it, the tree).
 dot L, highlight=a
 
 # A neuron: o = tanh(x1*w1 + x2*w2 + b). The bias is chosen so that o = 1/sqrt(2).
