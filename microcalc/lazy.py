@@ -3,6 +3,7 @@ costs nothing until one of them is used: `microcalc --version` loads no engine, 
 one-liner no training."""
 
 import importlib
+import sys
 
 
 def lazy_names(package, homes):
@@ -17,7 +18,6 @@ def lazy_names(package, homes):
         return value
 
     def module_of_package():
-        import sys
         return sys.modules[package]
 
     def __dir__():

@@ -44,6 +44,7 @@ class ExpressionCompiler:
         self.variables = namespace.variables
         self.functions = namespace.functions
         self.call_depth = 0
+        self._can_end = (-1, set())  # (namespace.definitions, functions found to end)
         self._expressions = {
             "number": self._number, "string": self._string, "name": self._name,
             "list": self._list, "index": self._index, "pos": self._pos,
@@ -439,15 +440,24 @@ class ExpressionCompiler:
         """A function whose body calls itself (through others, perhaps) whatever its
         arguments never returns: the language has no conditional expression, so only a call
         after 'and' or 'or' can stop. Said before the first call, not 200 calls deep (where
-        a call through grad has built graphs that double at every level)."""
+        a call through grad has built graphs that double at every level). The answer holds
+        until a function is defined again, so a loop of calls asks once."""
+        definitions, can_end = self._can_end
+        if definitions != self.namespace.definitions:
+            can_end = set()
+            self._can_end = (self.namespace.definitions, can_end)
+        if function in can_end:
+            return
         cycle = _endless_cycle(function, self.functions)
-        if cycle is not None:
-            calls = ", ".join(f"{a} calls {b}" for a, b in zip(cycle, cycle[1:]))
-            if len(cycle) == 2:
-                calls = f"its body calls {cycle[0]}"
-            raise Runaway.at(source, where, f"{cycle[0]} calls itself without end: {calls} "
-                             f"whatever the arguments (a call that should stop goes after "
-                             f"'and' or 'or', as in f(n) = n > 0 and f(n - 1))")
+        if cycle is None:
+            can_end.add(function)
+            return
+        calls = ", ".join(f"{a} calls {b}" for a, b in zip(cycle, cycle[1:]))
+        if len(cycle) == 2:
+            calls = f"its body calls {cycle[0]}"
+        raise Runaway.at(source, where, f"{cycle[0]} calls itself without end: {calls} "
+                         f"whatever the arguments (a call that should stop goes after "
+                         f"'and' or 'or', as in f(n) = n > 0 and f(n - 1))")
 
     # -- derivatives: f'(x) ------------------------------------------------------------------
 

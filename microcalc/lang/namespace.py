@@ -41,6 +41,7 @@ class Namespace:
         self.noted = {}             # name -> the graph it held when a change recomputed it
         self.dependents = Dependents(self.variables)
         self._version = 0           # bumped on every (re)binding: the names cache is stale
+        self.definitions = 0        # bumped whenever a function is defined or goes
         self._names_version = -1
         self._names_by_id = {}
 
@@ -50,6 +51,7 @@ class Namespace:
         self.watchers.clear()
         self.noted.clear()
         self.ans = NOTHING
+        self.definitions += 1
         self._changed()
 
     def names(self):
@@ -59,8 +61,8 @@ class Namespace:
     def bind(self, name, value):
         old = self.variables.get(name)
         self.variables[name] = value
-        if self.functions:
-            self.functions.pop(name, None)
+        if self.functions and self.functions.pop(name, None) is not None:
+            self.definitions += 1
         self._version += 1
         if _may_hold_graphs(old) or _may_hold_graphs(value):
             self.dependents.forget(name)
@@ -68,6 +70,7 @@ class Namespace:
     def define(self, function):
         self.variables.pop(function.name, None)
         self.functions[function.name] = function
+        self.definitions += 1
         self._changed()
 
     def _changed(self):

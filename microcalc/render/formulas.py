@@ -68,14 +68,13 @@ def _parenthesised(text):
 
 
 def local_derivative(parent, index):
-    """d(parent)/d(its operand number index) at the current values, from the op registry."""
-    if parent.op is None:
-        return parent.local_derivatives()[index]
-    operands = [c.data for c in parent.operands]
+    """d(parent)/d(its operand number index) at the current values, from the op registry
+    (or a home-made node's own _backward)."""
     try:
-        return float(parent.op.derivative(*operands, parent.data)[index])
+        return parent.local_derivatives()[index]
     except (ArithmeticError, ValueError):
-        raise DomainError(parent.op.name, operands,
+        operands = [c.data for c in parent.operands]
+        raise DomainError(op_of(parent).name, operands,
                           "its derivative is infinite or undefined here") from None
 
 
